@@ -1,0 +1,78 @@
+/** The Kuma-compatible REST API (port 5681 by default). */
+import os from 'node:os';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { KindRegistry } from '../core/registry.js';
+import type { ResourceManager } from '../core/manager.js';
+import { HttpError, badRequest } from './errors.js';
+import { registerResourceRoutes, sendError } from './resource-routes.js';
+import { FERRY_VERSION, KUMA_API_VERSION } from '../version.js';
+
+export interface ApiServerOptions {
+  registry: KindRegistry;
+  manager: ResourceManager;
+  logger: Logger;
+  instanceId: string;
+  clusterId: string;
+  bodyLimitBytes: number;
+}
+
+export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: opts.logger.child({ component: 'api-server' }) as unknown as FastifyBaseLogger,
+    bodyLimit: opts.bodyLimitBytes,
+    disableRequestLogging: true,
+    // Kuma's paths contain `+` (dataplanes+insights); keep them literal
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  // kumactl and scripts do not always send a JSON content type; parse any body as JSON
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(badRequest('request body is empty'), undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      done(badRequest(`invalid JSON: ${(e as Error).message}`), undefined);
+    }
+  });
+
+  app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof HttpError) return sendError(reply, err, err.title);
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    if (status === 413) return sendError(reply, new HttpError(413, 'Payload Too Large', `request body is larger than ${opts.bodyLimitBytes} bytes`), '');
+    if (status >= 400 && status < 500) return sendError(reply, new HttpError(status, 'Bad Request', (err as Error).message), '');
+    return sendError(reply, err, 'Internal Server Error');
+  });
+
+  app.setNotFoundHandler((req, reply) =>
+    sendError(reply, new HttpError(404, 'Not Found', `no route for ${req.method} ${req.url.split('?')[0]}`), ''),
+  );
+
+  app.get('/', async () => ({
+    hostname: os.hostname(),
+    product: 'Ferry',
+    version: FERRY_VERSION,
+    basedOnKuma: KUMA_API_VERSION,
+    instanceId: opts.instanceId,
+    clusterId: opts.clusterId,
+    gui: '/gui',
+  }));
+
+  app.get('/_resources', async () => ({
+    resources: opts.registry.all().map((k) => ({
+      includeInFederation: k.includeInFederation,
+      name: k.name,
+      path: k.path,
+      pluralDisplayName: k.pluralDisplayName,
+      readOnly: k.readOnly,
+      scope: k.scope,
+      shortName: k.shortName,
+      singularDisplayName: k.singularDisplayName,
+    })),
+  }));
+
+  registerResourceRoutes(app, opts.registry, opts.manager);
+  return app;
+}

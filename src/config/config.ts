@@ -1,0 +1,157 @@
+/**
+ * The control plane's configuration: one typed object built from defaults,
+ * an optional YAML file (`-c`), then `FERRY_*` environment overrides whose
+ * names mirror kuma-cp's keys (`apiServer.http.port` → `FERRY_API_SERVER_HTTP_PORT`).
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+
+export interface FerryConfig {
+  environment: 'universal';
+  mode: 'zone';
+  general: { logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' };
+  store: {
+    type: 'memory' | 'postgres';
+    postgres: {
+      host: string;
+      port: number;
+      user: string;
+      password: string;
+      dbName: string;
+      connectionTimeout: number;
+      maxOpenConnections: number;
+    };
+  };
+  apiServer: {
+    http: { interface: string; port: number };
+    maxBodyBytes: number;
+  };
+  dpServer: { port: number };
+  diagnostics: { serverPort: number };
+  defaults: { skipMeshCreation: boolean };
+  multizone: { zone: { name: string } };
+}
+
+export function defaultConfig(): FerryConfig {
+  return {
+    environment: 'universal',
+    mode: 'zone',
+    general: { logLevel: 'info' },
+    store: {
+      type: 'memory',
+      postgres: {
+        host: '127.0.0.1',
+        port: 15432,
+        user: 'kuma',
+        password: 'kuma',
+        dbName: 'kuma',
+        connectionTimeout: 5,
+        maxOpenConnections: 50,
+      },
+    },
+    apiServer: { http: { interface: '0.0.0.0', port: 5681 }, maxBodyBytes: 1024 * 1024 },
+    dpServer: { port: 5678 },
+    diagnostics: { serverPort: 5680 },
+    defaults: { skipMeshCreation: false },
+    multizone: { zone: { name: 'default' } },
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const ENUMS: Record<string, readonly string[]> = {
+  'store.type': ['memory', 'postgres'],
+  'general.logLevel': ['trace', 'debug', 'info', 'warn', 'error'],
+  environment: ['universal'],
+  mode: ['zone'],
+};
+
+const PORTS = new Set(['store.postgres.port', 'apiServer.http.port', 'dpServer.port', 'diagnostics.serverPort']);
+
+export function envName(path: string): string {
+  return 'FERRY_' + path.split('.').map((p) => p.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_');
+}
+
+type Node = Record<string, unknown>;
+
+function leaves(obj: Node, prefix = ''): string[] {
+  return Object.entries(obj).flatMap(([k, v]) => {
+    const path = prefix ? `${prefix}.${k}` : k;
+    return typeof v === 'object' && v !== null ? leaves(v as Node, path) : [path];
+  });
+}
+
+function getAt(obj: Node, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o as Node | undefined)?.[k], obj);
+}
+
+function setAt(obj: Node, path: string, value: unknown): void {
+  const keys = path.split('.');
+  const last = keys.pop()!;
+  const parent = keys.reduce<Node>((o, k) => o[k] as Node, obj);
+  parent[last] = value;
+}
+
+function coerce(path: string, raw: unknown, example: unknown, source: string): unknown {
+  if (typeof example === 'number') {
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+    if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${source}: ${path} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+    if (PORTS.has(path) && n > 65535) throw new ConfigError(`${source}: ${path} must be a port in [0, 65535], got ${n}`);
+    return n;
+  }
+  if (typeof example === 'boolean') {
+    if (typeof raw === 'boolean') return raw;
+    const s = String(raw).toLowerCase();
+    if (s === 'true' || s === '1') return true;
+    if (s === 'false' || s === '0') return false;
+    throw new ConfigError(`${source}: ${path} must be true or false, got ${JSON.stringify(raw)}`);
+  }
+  if (typeof raw !== 'string' && typeof raw !== 'number') throw new ConfigError(`${source}: ${path} must be a string`);
+  const s = String(raw);
+  const allowed = ENUMS[path];
+  if (allowed && !allowed.includes(s)) throw new ConfigError(`${source}: ${path} must be one of ${allowed.join(', ')}, got ${JSON.stringify(s)}`);
+  return s;
+}
+
+function mergeFile(cfg: FerryConfig, doc: unknown, file: string, prefix = ''): void {
+  if (doc === null || doc === undefined) return;
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`${file}: ${prefix || 'the document'} must be a mapping`);
+  for (const [k, v] of Object.entries(doc as Node)) {
+    const path = prefix ? `${prefix}.${k}` : k;
+    const example = getAt(cfg as unknown as Node, path);
+    if (example === undefined) throw new ConfigError(`${file}: unknown key ${path}`);
+    if (typeof example === 'object' && example !== null) mergeFile(cfg, v, file, path);
+    else setAt(cfg as unknown as Node, path, coerce(path, v, example, file));
+  }
+}
+
+export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv } = {}): FerryConfig {
+  const cfg = defaultConfig();
+  if (opts.file) {
+    let text: string;
+    try {
+      text = readFileSync(opts.file, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`cannot read config file ${opts.file}: ${(e as Error).message}`);
+    }
+    let doc: unknown;
+    try {
+      doc = parseYaml(text);
+    } catch (e) {
+      throw new ConfigError(`${opts.file}: invalid YAML: ${(e as Error).message}`);
+    }
+    mergeFile(cfg, doc, opts.file);
+  }
+  const env = opts.env ?? process.env;
+  for (const path of leaves(cfg as unknown as Node)) {
+    const name = envName(path);
+    const raw = env[name];
+    if (raw !== undefined) setAt(cfg as unknown as Node, path, coerce(path, raw, getAt(cfg as unknown as Node, path), name));
+  }
+  return cfg;
+}

@@ -1,0 +1,6 @@
+/** Structured JSON logs (pino) to stderr, so stdout stays free for command output. */
+import { pino, type Logger } from 'pino';
+
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { app: 'ferry-cp' } }, pino.destination(2));
+}

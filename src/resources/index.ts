@@ -1,0 +1,12 @@
+/** Every kind Ferry knows. Later capabilities (policies…) register here too. */
+import { KindRegistry } from '../core/registry.js';
+import { DataplaneKind } from './dataplane.js';
+import { DataplaneInsightKind } from './dataplane-insight.js';
+import { MeshKind } from './mesh.js';
+import { GlobalSecretKind, SecretKind } from './secret.js';
+
+export function createRegistry(): KindRegistry {
+  const registry = new KindRegistry();
+  for (const kind of [MeshKind, DataplaneKind, DataplaneInsightKind, SecretKind, GlobalSecretKind]) registry.register(kind);
+  return registry;
+}
