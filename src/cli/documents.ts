@@ -11,16 +11,22 @@ export interface InputDocument {
 
 export class DocumentError extends Error {}
 
+function positionOf(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, Math.max(0, offset));
+  const lines = before.split('\n');
+  return { line: lines.length, col: lines[lines.length - 1].length + 1 };
+}
+
 export function readDocuments(text: string, source: string): InputDocument[] {
-  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, maxAliasCount: 100 });
+  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
   const out: InputDocument[] = [];
   const problems: string[] = [];
   const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
   const list = Array.isArray(docs) ? docs : [];
   list.forEach((doc, i) => {
     for (const err of doc.errors) {
-      const pos = err.linePos?.[0];
-      const where = pos ? `line ${pos.line}, column ${pos.col}` : 'unknown position';
+      const { line, col } = positionOf(text, err.pos[0]);
+      const where = `line ${line}, column ${col}`;
       problems.push(`${source}: document ${i + 1}: ${where}: ${err.message.split('\n')[0]}`);
     }
     if (doc.errors.length > 0) return;

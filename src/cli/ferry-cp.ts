@@ -68,6 +68,8 @@ migrate
 program
   .command('version')
   .description('print the version')
-  .action(() => process.stdout.write(`Ferry ${FERRY_VERSION} (Kuma API ${KUMA_API_VERSION})\n`));
+  .action(() => {
+    process.stdout.write(`Ferry ${FERRY_VERSION} (Kuma API ${KUMA_API_VERSION})\n`);
+  });
 
 await program.parseAsync(process.argv);
