@@ -2,6 +2,7 @@
 import os from 'node:os';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { quietRequests } from '../http-logging.js';
 import type { KindRegistry } from '../core/registry.js';
 import type { ResourceManager } from '../core/manager.js';
 import { HttpError, badRequest } from './errors.js';
@@ -21,7 +22,7 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: opts.logger.child({ component: 'api-server' }) as unknown as FastifyBaseLogger,
     bodyLimit: opts.bodyLimitBytes,
-    disableRequestLogging: true,
+    logController: quietRequests(),
     // Kuma's paths contain `+` (dataplanes+insights); keep them literal
     routerOptions: { ignoreTrailingSlash: true },
   });

@@ -1,6 +1,7 @@
 /** Diagnostics port (5680): `/ready`, `/healthy` and Prometheus `/metrics`. */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { quietRequests } from '../http-logging.js';
 import type { CpMetrics } from './metrics.js';
 
 export interface DiagnosticsOptions {
@@ -12,7 +13,7 @@ export interface DiagnosticsOptions {
 }
 
 export function buildDiagnosticsServer(opts: DiagnosticsOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: opts.logger.child({ component: 'diagnostics' }) as unknown as FastifyBaseLogger, disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: opts.logger.child({ component: 'diagnostics' }) as unknown as FastifyBaseLogger, logController: quietRequests() });
   app.get('/ready', async (_req, reply) => (opts.isReady() ? reply.type('text/plain').send('') : reply.code(503).type('text/plain').send('not ready')));
   app.get('/healthy', async (_req, reply) => reply.type('text/plain').send(''));
   app.get('/metrics', async (_req, reply) => {

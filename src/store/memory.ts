@@ -49,8 +49,10 @@ export class MemoryStore implements ResourceStore {
       if (r.type === type && matchesList(r, req)) matched.push(r);
     }
     matched.sort(compareResources);
-    const kept = req.predicate ? matched.filter((r) => req.predicate!(clone(r))) : matched;
-    return pageOf(kept.map(clone), req);
+    // predicates only read; clone just the page that leaves the store
+    const kept = req.predicate ? matched.filter((r) => req.predicate!(r)) : matched;
+    const page = pageOf(kept, req);
+    return { ...page, items: page.items.map(clone) };
   }
 
   async create(type: string, req: CreateRequest): Promise<Resource> {

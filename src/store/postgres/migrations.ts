@@ -1,5 +1,6 @@
 /** Schema migrations for the PostgreSQL store: ordered, applied once, safe to run from many instances at once. */
 import type pg from 'pg';
+import { inTransaction } from './transaction.js';
 
 interface Migration {
   version: number;
@@ -41,43 +42,29 @@ const MIGRATION_LOCK_ID = 0x66657272;
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
 export async function migrateUp(pool: pg.Pool): Promise<{ applied: number[] }> {
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    await client.query('BEGIN');
-    try {
-      // held until COMMIT/ROLLBACK, so a crashed migrator can never leave it taken
-      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
-      await client.query(`
-        CREATE TABLE IF NOT EXISTS schema_migrations (
-          version    integer PRIMARY KEY,
-          applied_at timestamptz NOT NULL DEFAULT now()
-        )`);
-      const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
-      const done = new Set(rows.map((r) => r.version));
-      const newest = Math.max(0, ...done);
-      if (newest > LATEST_SCHEMA_VERSION) {
-        throw new Error(
-          `database schema version ${newest} is newer than this control plane supports (${LATEST_SCHEMA_VERSION}); upgrade the control plane`,
-        );
-      }
-      const applied: number[] = [];
-      for (const m of MIGRATIONS) {
-        if (done.has(m.version)) continue;
-        await client.query(m.sql);
-        await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [m.version]);
-        applied.push(m.version);
-      }
-      await client.query('COMMIT');
-      return { applied };
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw err;
+  return inTransaction(pool, async (client) => {
+    // held until COMMIT/ROLLBACK, so a crashed migrator can never leave it taken
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS schema_migrations (
+        version    integer PRIMARY KEY,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const done = new Set(rows.map((r) => r.version));
+    const newest = Math.max(0, ...done);
+    if (newest > LATEST_SCHEMA_VERSION) {
+      throw new Error(
+        `database schema version ${newest} is newer than this control plane supports (${LATEST_SCHEMA_VERSION}); upgrade the control plane`,
+      );
     }
-  } finally {
-    // a connection that could not roll back is not given back to the pool
-    client.release(broken);
-  }
+    const applied: number[] = [];
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      await client.query(m.sql);
+      await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [m.version]);
+      applied.push(m.version);
+    }
+    return { applied };
+  });
 }

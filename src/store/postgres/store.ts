@@ -20,6 +20,7 @@ import {
   type UpdateRequest,
 } from '../store.js';
 import { migrateUp } from './migrations.js';
+import { inTransaction } from './transaction.js';
 
 export interface PostgresConfig {
   host: string;
@@ -225,7 +226,7 @@ export class PostgresStore implements ResourceStore {
 
   async delete(type: string, key: ResourceKey, version?: string): Promise<void> {
     const stale = version !== undefined && !VERSION_RE.test(version);
-    await this.inTransaction(async (client) => {
+    await inTransaction(this.pool, async (client) => {
       const { rowCount } = await client.query(
         `WITH deleted AS (
            DELETE FROM resources
@@ -265,28 +266,6 @@ export class PostgresStore implements ResourceStore {
     this.closed = true;
     await this.feed.close();
     await this.pool.end();
-  }
-
-  /** Runs work in one transaction on one connection; any throw rolls it back. */
-  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      try {
-        const result = await work(client);
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {
-          broken = true;
-        });
-        throw err;
-      }
-    } finally {
-      // a connection that could not roll back is not given back to the pool
-      client.release(broken);
-    }
   }
 }
 
