@@ -145,6 +145,27 @@ describe('REST API', () => {
     assert.deepEqual(res.json.invalid_parameters, [{ field: 'labels["kuma.io/mesh"]', reason: 'kuma.io/mesh label must not differ from mesh set on resource' }]);
   });
 
+  it('validates label keys as Kubernetes qualified names', async () => {
+    const res = await api.request('PUT', '/meshes/default/dataplanes/lbl2', { ...kong, name: 'lbl2', labels: { 'bad key!': 'v', 'team/a': 'b' } });
+    assert.equal(res.status, 400);
+    assert.equal(res.json.invalid_parameters.length, 1);
+    assert.equal(res.json.invalid_parameters[0].field, 'labels["bad key!"]');
+    assert.match(res.json.invalid_parameters[0].reason, /^name part must consist of alphanumeric characters/);
+  });
+
+  it('validates meshes with Kuma’s rules', async () => {
+    const res = await api.request('PUT', '/meshes/m2', {
+      type: 'Mesh',
+      name: 'm2',
+      mtls: { enabledBackend: 'missing', backends: [{ name: 'a', type: 'builtin' }, { name: 'b', type: 'builtin' }] },
+    });
+    assert.equal(res.status, 400);
+    const byField = Object.fromEntries(res.json.invalid_parameters.map((p: { field: string; reason: string }) => [p.field, p.reason]));
+    assert.equal(byField['mtls.backends'], 'cannot have more than 1 backends');
+    assert.equal(byField['mtls.enabledBackend'], 'has to be set to one of the backends in the mesh');
+    assert.equal((await api.request('GET', '/meshes/m2')).status, 404);
+  });
+
   it('refuses to delete a mesh that still has dataplanes', async () => {
     const res = await api.request('DELETE', '/meshes/default');
     assert.equal(res.status, 400);
