@@ -3,6 +3,8 @@
  * parsing rejects unknown fields and wrong types (by path) and normalises the
  * value the way protojson prints it (enum names, zero scalars omitted).
  */
+import { parseGoDuration } from './go-compat/duration.js';
+import { durationFromNanos, formatDuration, isValidDuration, parseDurationText } from './go-compat/proto-duration.js';
 import { FieldPath, Violations } from './validation.js';
 
 export type FieldSchema =
@@ -44,7 +46,6 @@ export const t = {
 };
 
 const MAX_STRUCT_DEPTH = 32;
-const DURATION_RE = /^-?\d+(\.\d{1,9})?s$/;
 const UINT64_MAX = 18446744073709551615n;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -118,12 +119,14 @@ function parseField(schema: FieldSchema, value: unknown, path: FieldPath, v: Vio
         return undefined;
       }
       return value === '' ? undefined : value;
-    case 'duration':
-      if (typeof value !== 'string' || !DURATION_RE.test(value)) {
+    case 'duration': {
+      const duration = typeof value === 'string' ? readDuration(value) : undefined;
+      if (duration === undefined) {
         v.add(path, `invalid value: expected a duration such as "10s", got ${JSON.stringify(value)}`);
         return undefined;
       }
-      return value;
+      return duration;
+    }
     case 'timestamp':
       if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
         v.add(path, `invalid value: expected an RFC 3339 timestamp, got ${JSON.stringify(value)}`);
@@ -189,6 +192,17 @@ function parseField(schema: FieldSchema, value: unknown, path: FieldPath, v: Vio
       }
       return value;
   }
+}
+
+/**
+ * Kuma's JSON reader takes Go duration strings (`1m30s`, `0`) as well as protobuf's
+ * `<seconds>[.frac]s`; the value is stored as protobuf JSON prints it.
+ */
+function readDuration(text: string): string | undefined {
+  const proto = parseDurationText(text);
+  if (proto) return isValidDuration(proto) ? formatDuration(proto) : undefined;
+  const nanos = parseGoDuration(text);
+  return nanos === undefined ? undefined : formatDuration(durationFromNanos(nanos));
 }
 
 function depth(value: unknown, d: number): number {

@@ -2,12 +2,19 @@
  * Dataplane (`api/mesh/v1alpha1/dataplane.proto`): its spec schema, the rules of
  * Kuma's `Dataplane.Validate()`, and the tag helpers other modules share.
  */
+import { isDnsName } from '../core/go-compat/dns-name.js';
+import { equalIP, isIP, isUnspecifiedIP, parseIP } from '../core/go-compat/ip.js';
+import { isValidDuration, isZeroDuration, parseDurationText } from '../core/go-compat/proto-duration.js';
+import { goQuote } from '../core/go-compat/quote.js';
+import { compareGoStrings, sortedKeys } from '../core/go-compat/sort.js';
+import { parseRequestUri } from '../core/go-compat/url.js';
 import type { KindDescriptor, ValidationContext } from '../core/registry.js';
 import type { Spec } from '../core/resource.js';
 import { validateName } from '../core/names.js';
 import { t, type FieldSchema } from '../core/schema.js';
 import { FieldPath, Violations, type Violation } from '../core/validation.js';
 import { envoyAdminSchema, metricsBackendSchema } from './common.js';
+import { PROMETHEUS_TYPE, validatePrometheusConf } from './prometheus.js';
 
 // ---------------------------------------------------------------------------
 // Schema (JSON names; the parser also accepts the proto snake_case names)
@@ -113,7 +120,8 @@ type Networking = {
   listeners?: Listener[];
 };
 type Probes = { port?: number; endpoints?: { inboundPort?: number; inboundPath?: string; path?: string }[] };
-type DataplaneSpec = { networking?: Networking; metrics?: { type?: string }; probes?: Probes };
+type MetricsBackend = { type?: string; conf?: Record<string, unknown> };
+type DataplaneSpec = { networking?: Networking; metrics?: MetricsBackend; probes?: Probes };
 
 // ---------------------------------------------------------------------------
 // Helpers shared with other modules
@@ -153,7 +161,7 @@ export function identifyingService(spec: Spec): string {
   const services = tagSets(spec)
     .filter((tags) => Object.hasOwn(tags, SERVICE_TAG))
     .map((tags) => tags[SERVICE_TAG]);
-  return services.length > 0 ? services.sort(goCompare)[0] : 'unknown';
+  return services.length > 0 ? services.sort(compareGoStrings)[0] : 'unknown';
 }
 
 // ---------------------------------------------------------------------------
@@ -170,7 +178,7 @@ const BACKEND_KIND_MESSAGE = `invalid value. Available values are: ${BACKEND_KIN
 const TAG_NAME_CHARS = /^[a-zA-Z0-9.\-_:/]*$/;
 const TAG_VALUE_CHARS = /^[a-zA-Z0-9.\-_:]*$/;
 const BUILTIN_UNSUPPORTED = 'builtin gateways are not supported by Ferry; use type DELEGATED (or omit type)';
-const MAX_DURATION_SECONDS = 315576000000n;
+const LOOPBACK_IPV4 = parseIP('127.0.0.1')!;
 
 export function validateDataplane(spec: Spec, _ctx?: ValidationContext): Violation[] {
   const dp = spec as DataplaneSpec;
@@ -237,7 +245,7 @@ interface TagRules {
 
 function validateTags(v: Violations, path: FieldPath, tags: Tags, rules: TagRules): void {
   rules.checkMap?.(path, tags);
-  for (const key of Object.keys(tags).sort(goCompare)) {
+  for (const key of sortedKeys(tags)) {
     if (key === '') v.add(path, 'tag name must be non-empty');
     if (!TAG_NAME_CHARS.test(key)) {
       v.add(path.key(key), 'tag name must consist of alphanumeric characters, dots, dashes, slashes and underscores');
@@ -333,13 +341,10 @@ function validateInbound(v: Violations, path: FieldPath, inbound: Inbound, datap
 }
 
 /** Only a zero duration is rejected; negative ones pass, as in Kuma. */
-function validateDuration(v: Violations, path: FieldPath, duration: string): void {
-  const m = /^-?(\d+)(?:\.(\d{1,9}))?s$/.exec(duration);
-  if (!m || BigInt(m[1]) > MAX_DURATION_SECONDS) {
-    v.add(path, 'must have a valid value');
-    return;
-  }
-  if (BigInt(m[1]) === 0n && /^0*$/.test(m[2] ?? '')) v.add(path, 'must have a positive value');
+function validateDuration(v: Violations, path: FieldPath, text: string): void {
+  const duration = parseDurationText(text);
+  if (!duration || !isValidDuration(duration)) v.add(path, 'must have a valid value');
+  else if (isZeroDuration(duration)) v.add(path, 'must have a positive value');
 }
 
 function validateOutbound(v: Violations, path: FieldPath, outbound: Outbound): void {
@@ -396,15 +401,17 @@ function validateProbes(v: Violations, probes: Probes | undefined): void {
   (probes.endpoints ?? []).forEach((endpoint, i) => {
     const endpointPath = path.field('endpoints').index(i);
     validatePort(v, endpointPath.field('inboundPort'), endpoint.inboundPort ?? 0);
-    if (!isRequestUri(endpoint.inboundPath ?? '')) v.add(endpointPath.field('inboundPath'), 'should be a valid URL Path');
-    if (!isRequestUri(endpoint.path ?? '')) v.add(endpointPath.field('path'), 'should be a valid URL Path');
+    if (!parseRequestUri(endpoint.inboundPath ?? '')) v.add(endpointPath.field('inboundPath'), 'should be a valid URL Path');
+    if (!parseRequestUri(endpoint.path ?? '')) v.add(endpointPath.field('path'), 'should be a valid URL Path');
   });
 }
 
-/** The backend type only; Prometheus `conf` rules belong to the shared metrics-backend validation. */
-function validateMetrics(v: Violations, metrics: { type?: string }): void {
-  if (metrics.type !== 'prometheus') {
-    v.add(FieldPath.at('metrics').field('type'), 'unknown backend type. Available backends: "prometheus"');
+function validateMetrics(v: Violations, metrics: MetricsBackend): void {
+  const path = FieldPath.at('metrics');
+  if (metrics.type !== PROMETHEUS_TYPE) {
+    v.add(path.field('type'), `unknown backend type. Available backends: ${goQuote(PROMETHEUS_TYPE)}`);
+  } else {
+    validatePrometheusConf(metrics.conf, path.field('conf'), v);
   }
 }
 
@@ -456,269 +463,10 @@ function usesOutboundInterface(networking: Networking, ip: number[], port: numbe
   );
 }
 
-// ---------------------------------------------------------------------------
-// Go standard-library behaviour the rules depend on (net.ParseIP, url.ParseRequestURI,
-// govalidator.IsDNSName, %q quoting, byte-wise sorting), so edge cases match Kuma.
-
-const V4_IN_V6_PREFIX = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
-const LOOPBACK_IPV4 = [...V4_IN_V6_PREFIX, 127, 0, 0, 1];
-const IPV4_ZERO = [...V4_IN_V6_PREFIX, 0, 0, 0, 0];
-
-interface ParsedAddr {
-  /** 16 bytes; IPv4 is held IPv4-mapped, as Go does. */
-  bytes: number[];
-  is4: boolean;
-  zone: string;
-}
-
-/** Go's net.ParseIP: the 16-byte form, or null (zones are rejected). */
-function parseIP(s: string): number[] | null {
-  const addr = parseAddr(s);
-  return addr && addr.zone === '' ? addr.bytes : null;
-}
-
-function isIP(s: string): boolean {
-  return parseIP(s) !== null;
-}
-
 /** Unspecified addresses (0.0.0.0, ::) overlap everything; unparsable ones overlap nothing. */
 function overlaps(a: number[], b: number[] | null): boolean {
   if (b === null) return false;
-  return isUnspecified(a) || isUnspecified(b) || sameBytes(a, b);
-}
-
-function isUnspecified(ip: number[]): boolean {
-  return ip.every((byte) => byte === 0) || sameBytes(ip, IPV4_ZERO);
-}
-
-function sameBytes(a: number[], b: number[]): boolean {
-  return a.every((byte, i) => byte === b[i]);
-}
-
-/** Go's netip.ParseAddr. */
-function parseAddr(s: string): ParsedAddr | null {
-  for (const c of s) {
-    if (c === '.') {
-      const octets = parseIPv4(s);
-      return octets && { bytes: [...V4_IN_V6_PREFIX, ...octets], is4: true, zone: '' };
-    }
-    if (c === ':') return parseIPv6(s);
-    if (c === '%') return null;
-  }
-  return null;
-}
-
-function parseIPv4(s: string): number[] | null {
-  const fields = s.split('.');
-  if (fields.length !== 4) return null;
-  const octets: number[] = [];
-  for (const field of fields) {
-    // no leading zeros: Go refuses them as possibly octal
-    if (!/^[0-9]{1,3}$/.test(field) || (field.length > 1 && field[0] === '0')) return null;
-    const n = Number(field);
-    if (n > 255) return null;
-    octets.push(n);
-  }
-  return octets;
-}
-
-function parseIPv6(input: string): ParsedAddr | null {
-  let s = input;
-  let zone = '';
-  const percent = s.indexOf('%');
-  if (percent !== -1) {
-    zone = s.slice(percent + 1);
-    s = s.slice(0, percent);
-    if (zone === '') return null;
-  }
-  const ip = new Array<number>(16).fill(0);
-  let ellipsis = -1;
-  if (s.startsWith('::')) {
-    ellipsis = 0;
-    s = s.slice(2);
-    if (s === '') return { bytes: ip, is4: false, zone };
-  }
-  let i = 0;
-  while (i < 16) {
-    const group = /^[0-9a-fA-F]*/.exec(s)![0];
-    if (group.length === 0 || group.length > 4) return null;
-    if (s[group.length] === '.') {
-      // an embedded IPv4 address must end the string and fill the last four bytes
-      if ((ellipsis < 0 && i !== 12) || i + 4 > 16) return null;
-      const octets = parseIPv4(s);
-      if (!octets) return null;
-      ip.splice(i, 4, ...octets);
-      s = '';
-      i += 4;
-      break;
-    }
-    const value = parseInt(group, 16);
-    ip[i] = value >> 8;
-    ip[i + 1] = value & 0xff;
-    i += 2;
-    s = s.slice(group.length);
-    if (s === '') break;
-    if (s[0] !== ':' || s.length === 1) return null;
-    s = s.slice(1);
-    if (s[0] === ':') {
-      if (ellipsis >= 0) return null;
-      ellipsis = i;
-      s = s.slice(1);
-      if (s === '') break;
-    }
-  }
-  if (s !== '') return null;
-  if (i < 16) {
-    if (ellipsis < 0) return null;
-    const gap = 16 - i;
-    for (let j = i - 1; j >= ellipsis; j--) ip[j + gap] = ip[j];
-    ip.fill(0, ellipsis, ellipsis + gap);
-  } else if (ellipsis >= 0) {
-    return null;
-  }
-  return { bytes: ip, is4: false, zone };
-}
-
-const DNS_NAME = /^([a-zA-Z0-9_][a-zA-Z0-9_-]{0,62})(\.[a-zA-Z0-9_][a-zA-Z0-9_-]{0,62})*[._]?$/;
-
-/** govalidator.IsDNSName: note that all-numeric names such as `1.2.3` qualify. */
-function isDnsName(s: string): boolean {
-  if (s === '' || s.replaceAll('.', '').length > 255) return false;
-  return !isIP(s) && DNS_NAME.test(s);
-}
-
-type EscapeMode = 'path' | 'host' | 'zone' | 'userinfo';
-
-const HOST_SAFE = /^[a-zA-Z0-9!$&'()*+,;=:[\]<>"\-_.~]$/;
-
-/** Go's url.unescape: the decoded string, or null when an escape or host character is invalid. */
-function unescape(s: string, mode: EscapeMode): string | null {
-  let out = '';
-  for (let i = 0; i < s.length; ) {
-    const c = s[i];
-    if (c === '%') {
-      const hex = s.slice(i + 1, i + 3);
-      if (!/^[0-9a-fA-F]{2}$/.test(hex)) return null;
-      const byte = parseInt(hex, 16);
-      const isPercent = hex === '25';
-      // a host may only escape non-ASCII bytes (and % in a zone)
-      if (mode === 'host' && byte < 0x80 && !isPercent) return null;
-      // a zone may escape anything it could also spell out, plus spaces
-      if (mode === 'zone' && !isPercent && byte !== 0x20 && !HOST_SAFE.test(String.fromCharCode(byte))) return null;
-      out += String.fromCharCode(byte);
-      i += 3;
-      continue;
-    }
-    if ((mode === 'host' || mode === 'zone') && c.charCodeAt(0) < 0x80 && !HOST_SAFE.test(c)) return null;
-    out += c;
-    i++;
-  }
-  return out;
-}
-
-function isOptionalPort(s: string): boolean {
-  return /^(:[0-9]*)?$/.test(s);
-}
-
-function isValidHost(scheme: string, host: string): boolean {
-  const open = host.lastIndexOf('[');
-  if (open > 0) return false;
-  if (open === 0) {
-    const close = host.lastIndexOf(']');
-    if (close < 0 || !isOptionalPort(host.slice(close + 1))) return false;
-    const hostname = host.slice(1, close);
-    const zoneAt = hostname.indexOf('%25');
-    const unescaped =
-      zoneAt >= 0
-        ? [unescape(hostname.slice(0, zoneAt), 'host'), unescape(hostname.slice(zoneAt), 'zone')]
-        : [unescape(hostname, 'host')];
-    if (unescaped.includes(null)) return false;
-    // brackets hold IPv6 only
-    const addr = parseAddr(unescaped.join(''));
-    return addr !== null && !addr.is4;
-  }
-  const firstColon = host.indexOf(':');
-  if (firstColon !== -1) {
-    // Go 1.26: only http(s) hosts are strict about a single colon
-    const lastColon = host.lastIndexOf(':');
-    const portAt = lastColon !== firstColon && scheme !== 'http' && scheme !== 'https' ? lastColon : firstColon;
-    if (!isOptionalPort(host.slice(portAt))) return false;
-  }
-  return unescape(host, 'host') !== null;
-}
-
-function isValidAuthority(scheme: string, authority: string): boolean {
-  const at = authority.lastIndexOf('@');
-  if (!isValidHost(scheme, authority.slice(at + 1))) return false;
-  if (at < 0) return true;
-  const userinfo = authority.slice(0, at);
-  return /^[a-zA-Z0-9\-._:~!$&'()*+,;=%@]*$/.test(userinfo) && unescape(userinfo, 'userinfo') !== null;
-}
-
-/** Go's url.ParseRequestURI succeeds: an absolute path, `*`, or an absolute URI. */
-function isRequestUri(raw: string): boolean {
-  if (/[\x00-\x1f\x7f]/.test(raw) || raw === '') return false;
-  if (raw === '*') return true;
-
-  let scheme = '';
-  let rest = raw;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i];
-    if (/[a-zA-Z]/.test(c)) continue;
-    if (/[0-9+\-.]/.test(c)) {
-      if (i === 0) break;
-      continue;
-    }
-    if (c === ':') {
-      if (i === 0) return false;
-      scheme = raw.slice(0, i).toLowerCase();
-      rest = raw.slice(i + 1);
-    }
-    break;
-  }
-
-  if (rest.endsWith('?') && rest.indexOf('?') === rest.length - 1) rest = rest.slice(0, -1);
-  else if (rest.includes('?')) rest = rest.slice(0, rest.indexOf('?'));
-
-  if (!rest.startsWith('/')) return scheme !== ''; // rootless paths after a scheme are opaque
-  if (scheme !== '' && rest.startsWith('//')) {
-    const authorityEnd = rest.indexOf('/', 2);
-    const authority = authorityEnd < 0 ? rest.slice(2) : rest.slice(2, authorityEnd);
-    if (!isValidAuthority(scheme, authority)) return false;
-    rest = authorityEnd < 0 ? '' : rest.slice(authorityEnd);
-  }
-  return unescape(rest, 'path') !== null;
-}
-
-const GO_NAMED_ESCAPES = new Map([
-  ['\x07', '\\a'],
-  ['\b', '\\b'],
-  ['\f', '\\f'],
-  ['\n', '\\n'],
-  ['\r', '\\r'],
-  ['\t', '\\t'],
-  ['\v', '\\v'],
-]);
-
-/** Go's %q for a string. */
-function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += `\\${ch}`;
-    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\ufffd'; // a lone surrogate arrives in Go as U+FFFD
-    else if (/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(ch)) out += ch;
-    else if (GO_NAMED_ESCAPES.has(ch)) out += GO_NAMED_ESCAPES.get(ch);
-    else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
-    else if (cp < 0x10000) out += `\\u${cp.toString(16).padStart(4, '0')}`;
-    else out += `\\U${cp.toString(16).padStart(8, '0')}`;
-  }
-  return `${out}"`;
-}
-
-/** Go compares strings byte-wise (UTF-8), which differs from JS code-unit order above the BMP. */
-function goCompare(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  return isUnspecifiedIP(a) || isUnspecifiedIP(b) || equalIP(a, b);
 }
 
 // ---------------------------------------------------------------------------

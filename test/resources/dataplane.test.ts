@@ -736,15 +736,41 @@ describe('Dataplane validation: inbounds', () => {
       ],
     },
     {
-      name: 'service probe: negative durations pass, out-of-range ones do not',
+      name: 'service probe: negative durations pass',
       yaml: `
         networking:
           address: 192.168.0.1
           inbound:
             - port: 8080
-              serviceProbe: {interval: -1s, timeout: 315576000001s}
+              serviceProbe: {interval: -1s, timeout: -1.5m}
               tags: {kuma.io/service: backend}`,
-      expected: [at('networking.inbound[0].serviceProbe.timeout', 'must have a valid value')],
+      expected: [],
+    },
+    {
+      // Kuma's "dataplane with invalid service probe" case: Go's "0" is a zero duration
+      name: 'service probe: a Go-style "0" interval and a zero threshold',
+      yaml: `
+        networking:
+          address: 192.168.0.1
+          inbound:
+            - port: 8080
+              serviceProbe:
+                timeout: 1s
+                interval: "0"
+                healthyThreshold: 5
+                unhealthyThreshold: 0
+                tcp: {}
+              tags:
+                kuma.io/service: backend
+                version: "1"
+          outbound:
+            - port: 3333
+              tags:
+                kuma.io/service: redis`,
+      expected: [
+        at('networking.inbound[0].serviceProbe.interval', 'must have a positive value'),
+        at('networking.inbound[0].serviceProbe.unhealthyThreshold', 'must have a positive value'),
+      ],
     },
     {
       name: 'every inbound rule in order',
@@ -773,6 +799,55 @@ describe('Dataplane validation: inbounds', () => {
       ],
     },
   ]);
+});
+
+describe('Dataplane validation: service probe durations', () => {
+  const probeSpec = (interval: string) => ({
+    networking: { address: '192.168.0.1', inbound: [{ port: 8080, serviceProbe: { interval }, tags: { 'kuma.io/service': 'backend' } }] },
+  });
+
+  it('stores Go-style durations in protobuf form', () => {
+    const { spec, violations } = parseSpec(`
+      networking:
+        address: 192.168.0.1
+        inbound:
+          - port: 8080
+            serviceProbe: {interval: 1m30s, timeout: 300ms}
+            tags: {kuma.io/service: backend}`);
+    assert.deepEqual(violations, []);
+    const inbound = (spec.networking as { inbound: { serviceProbe: unknown }[] }).inbound[0];
+    assert.deepEqual(inbound.serviceProbe, { interval: '90s', timeout: '0.300s' });
+  });
+
+  it('rejects out-of-range durations while parsing', () => {
+    const { violations } = parseSpec(`
+      networking:
+        address: 192.168.0.1
+        inbound:
+          - port: 8080
+            serviceProbe: {timeout: 315576000001s}
+            tags: {kuma.io/service: backend}`);
+    assert.deepEqual(violations.map((x) => x.field), ['networking.inbound[0].serviceProbe.timeout']);
+  });
+
+  for (const interval of ['315576000001s', '-315576000001s', '1m', 'soon']) {
+    it(`the rule reports ${JSON.stringify(interval)} as invalid when it reaches the validator`, () => {
+      assert.deepEqual(validateDataplane(probeSpec(interval), ctx), [
+        at('networking.inbound[0].serviceProbe.interval', 'must have a valid value'),
+      ]);
+    });
+  }
+
+  for (const [interval, expected] of [
+    ['0s', [at('networking.inbound[0].serviceProbe.interval', 'must have a positive value')]],
+    ['-0.000s', [at('networking.inbound[0].serviceProbe.interval', 'must have a positive value')]],
+    ['0.000000001s', []],
+    ['315576000000.999999999s', []],
+  ] as const) {
+    it(`the rule accepts or rejects ${interval} as Kuma does`, () => {
+      assert.deepEqual(validateDataplane(probeSpec(interval), ctx), expected);
+    });
+  }
 });
 
 describe('Dataplane validation: outbounds', () => {
@@ -965,6 +1040,12 @@ describe('Dataplane validation: probes', () => {
 });
 
 describe('Dataplane validation: metrics', () => {
+  const sidecarWithMetrics = (metrics: string) => `
+        networking:
+          address: 192.168.0.1
+          inbound:
+            - {port: 8080, tags: {kuma.io/service: backend}}
+        metrics: ${metrics}`;
   runCases([
     {
       name: 'unknown backend type',
@@ -981,6 +1062,50 @@ describe('Dataplane validation: metrics', () => {
           address: 192.168.0.1
         metrics: {}`,
       expected: [at('metrics.type', 'unknown backend type. Available backends: "prometheus"')],
+    },
+    {
+      name: 'prometheus with distinct aggregate entries (Kuma valid case)',
+      yaml: sidecarWithMetrics('{type: prometheus, conf: {aggregate: [{name: app, port: 123, path: /stats}, {name: sidecar, port: 999, path: /metrics}]}}'),
+      expected: [],
+    },
+    {
+      name: 'prometheus with duplicate aggregate names (Kuma case)',
+      yaml: sidecarWithMetrics(`
+          type: prometheus
+          conf:
+            aggregate:
+            - {name: app, port: 123, path: /stats}
+            - {name: app, port: 999, path: /metrics}
+            - {name: duplicate-app, port: 12366, path: /duplicate}
+            - {name: duplicate-app, port: 12345, path: /other}`),
+      expected: [
+        at('metrics.conf.aggregate[1].name', 'duplicate entry: app, values have to be unique'),
+        at('metrics.conf.aggregate[3].name', 'duplicate entry: duplicate-app, values have to be unique'),
+      ],
+    },
+    {
+      name: 'prometheus conf that does not decode',
+      yaml: sidecarWithMetrics('{type: prometheus, conf: {port: -1}}'),
+      expected: [at('metrics.conf', 'could not parse config: json: cannot unmarshal number -1 into Go value of type uint32')],
+    },
+    {
+      name: 'prometheus skipMTLS contradicting tls',
+      yaml: sidecarWithMetrics('{type: prometheus, conf: {skipMTLS: true, tls: {mode: providedTLS}}}'),
+      expected: [at('metrics.conf', 'skipMTLS and tls configuration cannot be defined together')],
+    },
+    {
+      name: 'prometheus filterRegex that Go cannot compile',
+      yaml: sidecarWithMetrics('{type: prometheus, conf: {envoy: {filterRegex: "a(b"}}}'),
+      expected: [at('metrics.conf.envoy.filterRegex', "provided regexp isn't correct: error parsing regexp: missing closing ): `a(b`")],
+    },
+    {
+      name: 'gateways skip metrics, conf included',
+      yaml: `
+        networking:
+          address: 192.168.0.1
+          gateway: {tags: {kuma.io/service: kong}}
+        metrics: {type: prometheus, conf: {envoy: {filterRegex: "a(b"}, port: x}}`,
+      expected: [],
     },
   ]);
 });

@@ -9,7 +9,6 @@ import {
   MeshKind,
   applyMeshDefaults,
   enabledBackend,
-  goQuote,
   meshSchema,
   mtlsEnabled,
   parseKumaDuration,
@@ -128,9 +127,15 @@ dpCert: {}
     assert.equal(violations[0].message, 'unknown field "tpye"');
   });
 
-  it('rejects a dpCert.requestTimeout that is not a protobuf Duration', () => {
-    const { violations } = parseMesh('mtls: {backends: [{name: a, dpCert: {requestTimeout: 5m}}]}');
+  it('rejects a dpCert.requestTimeout that is not a duration', () => {
+    const { violations } = parseMesh('mtls: {backends: [{name: a, dpCert: {requestTimeout: 5d}}]}');
     assert.deepEqual(violations.map((x) => x.field), ['mtls.backends[0].dpCert.requestTimeout']);
+  });
+
+  it('reads a Go-style dpCert.requestTimeout and stores it as protobuf JSON', () => {
+    const { spec, violations } = parseMesh('mtls: {backends: [{name: a, dpCert: {requestTimeout: 1m30s}}]}');
+    assert.deepEqual(violations, []);
+    assert.equal((spec.mtls as { backends: { dpCert: { requestTimeout: string } }[] }).backends[0].dpCert.requestTimeout, '90s');
   });
 
   it('keeps passthrough: false (a BoolValue) through normalisation', () => {
@@ -195,12 +200,6 @@ describe('Mesh helpers', () => {
     assert.equal(mtlsEnabled(off), false);
     assert.equal(enabledBackend(off), undefined);
     assert.equal(mtlsEnabled({}), false);
-  });
-
-  it('goQuote quotes like Go %q', () => {
-    assert.equal(goQuote('a"b\\c'), '"a\\"b\\\\c"');
-    assert.equal(goQuote('\x01\n\x7f'), '"\\x01\\n\\x7f"');
-    assert.equal(goQuote('é\u00a0'), '"é\\u00a0"');
   });
 
   it('describes the Mesh kind', () => {
