@@ -6,6 +6,7 @@ import { quietRequests } from '../http-logging.js';
 import type { KindRegistry } from '../core/registry.js';
 import type { ResourceManager } from '../core/manager.js';
 import { HttpError, badRequest } from './errors.js';
+import { NotFoundError } from '../store/store.js';
 import { registerResourceRoutes, sendError } from './resource-routes.js';
 import { FERRY_VERSION, KUMA_API_VERSION } from '../version.js';
 
@@ -16,6 +17,8 @@ export interface ApiServerOptions {
   instanceId: string;
   clusterId: string;
   bodyLimitBytes: number;
+  /** The proxy's generated Envoy configuration, as a config dump; undefined when the Dataplane does not exist. */
+  inspectXds?: (mesh: string, name: string) => Promise<Record<string, unknown> | undefined>;
 }
 
 export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
@@ -73,6 +76,20 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
       singularDisplayName: k.singularDisplayName,
     })),
   }));
+
+  if (opts.inspectXds) {
+    const inspect = opts.inspectXds;
+    app.get('/meshes/:mesh/dataplanes/:name/xds', async (req, reply) => {
+      const { mesh, name } = req.params as { mesh: string; name: string };
+      try {
+        const dump = await inspect(mesh, name);
+        if (!dump) throw new NotFoundError('Dataplane', { mesh, name });
+        return reply.send(dump);
+      } catch (err) {
+        return sendError(reply, err, 'Could not get a XDS dump');
+      }
+    });
+  }
 
   registerResourceRoutes(app, opts.registry, opts.manager);
   return app;

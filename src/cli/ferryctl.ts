@@ -135,6 +135,17 @@ inspect
     );
   });
 
+inspect
+  .command('dataplane')
+  .description("show one dataplane's generated Envoy configuration")
+  .argument('<name>', 'dataplane name')
+  .option('-m, --mesh <mesh>', 'mesh', 'default')
+  .addOption(new Option('--type <type>', 'what to show').choices(['config', 'config-dump']).default('config'))
+  .action(async (name: string, opts: { mesh: string; type: string }, cmd: Command) => {
+    const dump = await client(cmd).get(`/meshes/${encodeURIComponent(opts.mesh)}/dataplanes/${encodeURIComponent(name)}/xds`);
+    process.stdout.write(JSON.stringify(dump, null, 2) + '\n');
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

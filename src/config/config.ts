@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { parseGoDuration } from '../core/go-compat/duration.js';
 
 export interface FerryConfig {
   environment: 'universal';
@@ -26,7 +27,9 @@ export interface FerryConfig {
     http: { interface: string; port: number };
     maxBodyBytes: number;
   };
-  dpServer: { port: number };
+  dpServer: { port: number; tlsEnabled: boolean; tlsCertFile: string; tlsKeyFile: string };
+  xds: { dataplaneDeregistrationDelay: string };
+  bootstrapServer: { params: { adminPort: number; xdsHost: string; xdsPort: number } };
   diagnostics: { serverPort: number };
   defaults: { skipMeshCreation: boolean };
   multizone: { zone: { name: string } };
@@ -50,7 +53,9 @@ export function defaultConfig(): FerryConfig {
       },
     },
     apiServer: { http: { interface: '0.0.0.0', port: 5681 }, maxBodyBytes: 1024 * 1024 },
-    dpServer: { port: 5678 },
+    dpServer: { port: 5678, tlsEnabled: true, tlsCertFile: '', tlsKeyFile: '' },
+    xds: { dataplaneDeregistrationDelay: '10s' },
+    bootstrapServer: { params: { adminPort: 9901, xdsHost: '', xdsPort: 0 } },
     diagnostics: { serverPort: 5680 },
     defaults: { skipMeshCreation: false },
     multizone: { zone: { name: 'default' } },
@@ -71,7 +76,23 @@ const ENUMS: Record<string, readonly string[]> = {
   mode: ['zone'],
 };
 
-const PORTS = new Set(['store.postgres.port', 'apiServer.http.port', 'dpServer.port', 'diagnostics.serverPort']);
+const PORTS = new Set([
+  'store.postgres.port',
+  'apiServer.http.port',
+  'dpServer.port',
+  'diagnostics.serverPort',
+  'bootstrapServer.params.adminPort',
+  'bootstrapServer.params.xdsPort',
+]);
+
+const DURATIONS = new Set(['xds.dataplaneDeregistrationDelay']);
+
+/** Milliseconds of a Go-style duration setting (`10s`, `1m30s`). */
+export function durationMs(value: string): number {
+  const nanos = parseGoDuration(value);
+  if (nanos === undefined) throw new ConfigError(`invalid duration ${JSON.stringify(value)}`);
+  return Number(nanos / 1_000_000n);
+}
 
 export function envName(path: string): string {
   return 'FERRY_' + path.split('.').map((p) => p.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_');
@@ -113,6 +134,10 @@ function coerce(path: string, raw: unknown, example: unknown, source: string): u
   }
   if (typeof raw !== 'string' && typeof raw !== 'number') throw new ConfigError(`${source}: ${path} must be a string`);
   const s = String(raw);
+  if (DURATIONS.has(path)) {
+    const nanos = parseGoDuration(s);
+    if (nanos === undefined || nanos < 0n) throw new ConfigError(`${source}: ${path} must be a duration such as 10s, got ${JSON.stringify(s)}`);
+  }
   const allowed = ENUMS[path];
   if (allowed && !allowed.includes(s)) throw new ConfigError(`${source}: ${path} must be one of ${allowed.join(', ')}, got ${JSON.stringify(s)}`);
   return s;

@@ -13,14 +13,24 @@ import { AlreadyExistsError } from '../store/store.js';
 import { buildApiServer } from '../api/server.js';
 import { buildDiagnosticsServer } from '../diagnostics/server.js';
 import { CpMetrics } from '../diagnostics/metrics.js';
+import { durationMs } from '../config/config.js';
+import { SnapshotCache } from '../xds/cache.js';
+import { adsRoutes } from '../xds/server/ads.js';
+import { XdsController } from '../xds/controller.js';
+import { configDump } from '../xds/config-dump.js';
+import { startDpServer, type DpHttpHandler, type RunningDpServer } from '../dp/server.js';
+import { generateSelfSignedCert, loadCert } from '../dp/tls.js';
+import { createBootstrapHandler, storeDataplaneResolver } from '../dp/bootstrap-handler.js';
 
 export interface RunningControlPlane {
   config: FerryConfig;
   store: ResourceStore;
   registry: KindRegistry;
   manager: ResourceManager;
+  xds: XdsController;
   apiAddress: string;
   diagnosticsAddress: string;
+  dpAddress: string;
   stop(): Promise<void>;
 }
 
@@ -45,6 +55,18 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
   const unwatch = store.watch((e) => metrics.storeChanges.inc({ type: e.type, op: e.op }));
   let ready = false;
   const servers: FastifyInstance[] = [];
+  const cache = new SnapshotCache();
+  const xds = new XdsController({
+    store,
+    manager,
+    registry,
+    cache,
+    logger: logger.child({ component: 'xds' }),
+    instanceId,
+    defaultAdminPort: config.bootstrapServer.params.adminPort,
+    deregistrationDelayMs: durationMs(config.xds.dataplaneDeregistrationDelay),
+  });
+  let dpServer: RunningDpServer | undefined;
 
   try {
     if (!config.defaults.skipMeshCreation) await ensureDefaultMesh(manager, registry, logger);
@@ -56,6 +78,10 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
       instanceId,
       clusterId: instanceId,
       bodyLimitBytes: config.apiServer.maxBodyBytes,
+      inspectXds: async (mesh, name) => {
+        const current = await xds.currentConfig({ mesh, name });
+        return current ? configDump(current.config, current.served) : undefined;
+      },
     });
     api.addHook('onResponse', async (req, reply) => {
       const route = req.routeOptions.url ?? 'unmatched';
@@ -64,6 +90,33 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
     });
     servers.push(api);
     const apiAddress = await api.listen({ host: config.apiServer.http.interface, port: config.apiServer.http.port });
+
+    const host = config.apiServer.http.interface;
+    const tls = config.dpServer.tlsEnabled
+      ? config.dpServer.tlsCertFile
+        ? await loadCert(config.dpServer.tlsCertFile, config.dpServer.tlsKeyFile)
+        : await generateSelfSignedCert({ hosts: [os.hostname(), ...(host === '0.0.0.0' || host === '::' ? [] : [host])] })
+      : false;
+    const bootstrap = createBootstrapHandler({
+      resolveDataplane: storeDataplaneResolver(store, registry),
+      resolveMesh: (mesh) => store.get('Mesh', { mesh: '', name: mesh }),
+      xds: {
+        host: config.bootstrapServer.params.xdsHost || undefined,
+        port: config.bootstrapServer.params.xdsPort || config.dpServer.port,
+        tls: tls !== false,
+        caPem: tls ? tls.certPem : undefined,
+      },
+      defaults: { adminPort: config.bootstrapServer.params.adminPort },
+      logger: logger.child({ component: 'bootstrap' }),
+    });
+    dpServer = await startDpServer({
+      host,
+      port: config.dpServer.port,
+      tls,
+      routes: adsRoutes(cache, xds, logger.child({ component: 'ads' })),
+      http: bootstrap as unknown as DpHttpHandler,
+      logger: logger.child({ component: 'dp-server' }),
+    });
 
     const diagnostics = buildDiagnosticsServer({
       logger,
@@ -79,23 +132,31 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
     const diagnosticsAddress = await diagnostics.listen({ host: config.apiServer.http.interface, port: config.diagnostics.serverPort });
 
     ready = true;
-    logger.info({ apiAddress, diagnosticsAddress, store: config.store.type, instanceId }, 'control plane started');
+    const dpAddress = dpServer.address;
+    logger.info({ apiAddress, diagnosticsAddress, dpAddress, store: config.store.type, instanceId }, 'control plane started');
+    const running = dpServer;
     return {
       config,
       store,
       registry,
       manager,
+      xds,
       apiAddress,
       diagnosticsAddress,
+      dpAddress,
       async stop() {
         ready = false;
+        await running.close();
         for (const s of servers) await s.close();
+        await xds.close();
         unwatch();
         await store.close();
       },
     };
   } catch (e) {
+    await dpServer?.close().catch(() => {});
     for (const s of servers) await s.close().catch(() => {});
+    await xds.close().catch(() => {});
     unwatch();
     await store.close();
     throw e;

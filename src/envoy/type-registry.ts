@@ -18,6 +18,8 @@ import { file_envoy_extensions_filters_network_rbac_v3_rbac } from '../../gen/en
 import { file_envoy_extensions_filters_http_rbac_v3_rbac } from '../../gen/envoy/extensions/filters/http/rbac/v3/rbac_pb.js';
 import { file_envoy_extensions_transport_sockets_raw_buffer_v3_raw_buffer } from '../../gen/envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer_pb.js';
 import { file_envoy_service_discovery_v3_discovery } from '../../gen/envoy/service/discovery/v3/discovery_pb.js';
+import { file_envoy_extensions_regex_engines_v3_google_re2 } from '../../gen/envoy/extensions/regex_engines/v3/google_re2_pb.js';
+import { file_envoy_extensions_filters_http_grpc_stats_v3_config } from '../../gen/envoy/extensions/filters/http/grpc_stats/v3/config_pb.js';
 
 export const envoyRegistry: Registry = createRegistry(
   file_envoy_config_listener_v3_listener,
@@ -38,4 +40,6 @@ export const envoyRegistry: Registry = createRegistry(
   file_envoy_extensions_filters_http_rbac_v3_rbac,
   file_envoy_extensions_transport_sockets_raw_buffer_v3_raw_buffer,
   file_envoy_service_discovery_v3_discovery,
+  file_envoy_extensions_regex_engines_v3_google_re2,
+  file_envoy_extensions_filters_http_grpc_stats_v3_config,
 );

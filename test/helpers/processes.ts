@@ -21,6 +21,8 @@ export function freePort(): Promise<number> {
 
 export interface RunningCp {
   apiUrl: string;
+  /** The DP server (bootstrap + ADS); https unless FERRY_DP_SERVER_TLS_ENABLED=false. */
+  dpUrl: string;
   diagnosticsUrl: string;
   proc: ChildProcess;
   logs(): string;
@@ -63,6 +65,8 @@ export async function startCp(env: Record<string, string> = {}, args: string[] =
   const logs = () => output;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const diagnosticsUrl = `http://127.0.0.1:${diagPort}`;
+  const tls = (env.FERRY_DP_SERVER_TLS_ENABLED ?? 'true') !== 'false';
+  const dpUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${dpPort}`;
   const stop = () =>
     new Promise<number | null>((res) => {
       if (proc.exitCode !== null) return res(proc.exitCode);
@@ -75,7 +79,7 @@ export async function startCp(env: Record<string, string> = {}, args: string[] =
     await stop();
     throw e;
   }
-  return { apiUrl, diagnosticsUrl, proc, logs, stop };
+  return { apiUrl, dpUrl, diagnosticsUrl, proc, logs, stop };
 }
 
 export interface CtlResult {

@@ -1,0 +1,304 @@
+/**
+ * The control plane's side of xDS: resolves connecting proxies to Dataplanes, generates
+ * and validates their configuration, and keeps it current as the store changes.
+ * It is the only place that knows both meshes and the xDS server.
+ */
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { KindRegistry } from '../core/registry.js';
+import type { ResourceManager } from '../core/manager.js';
+import type { Resource, Spec } from '../core/resource.js';
+import { parseResourceInput } from '../core/envelope.js';
+import { ValidationError } from '../core/validation.js';
+import type { ChangeEvent, ResourceStore } from '../store/store.js';
+import type { SnapshotCache } from './cache.js';
+import type { AdsHooks, StreamInfo } from './server/types.js';
+import { generateEnvoyConfig } from './generate/index.js';
+import type { EnvoyConfig, ProxyMetadata } from './generate/types.js';
+import { encodeConfig } from './encode.js';
+import { InsightRecorder } from './insights.js';
+import { MeshStates, type MeshState } from './mesh-state.js';
+import { describeProxy, type ProxyDescription, type ProxyKey } from './proxy-identity.js';
+import type { ResourceSet } from './resources.js';
+
+/** An error whose `code` the ADS server maps to a gRPC status. */
+export class ProxyRefused extends Error {
+  constructor(
+    readonly code: 'not_found' | 'invalid_argument' | 'permission_denied' | 'unauthenticated',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface ConnectedProxy {
+  nodeId: string;
+  key: ProxyKey;
+  metadata: ProxyMetadata;
+  streams: Set<string>;
+  /** Registered through `dataplane.resource`: deleted again after the proxy leaves. */
+  selfRegistered: boolean;
+  inputHash?: string;
+}
+
+export interface XdsControllerOptions {
+  store: ResourceStore;
+  manager: ResourceManager;
+  registry: KindRegistry;
+  cache: SnapshotCache;
+  logger: Logger;
+  instanceId: string;
+  defaultAdminPort: number;
+  deregistrationDelayMs: number;
+  /** Coalesces bursts of store changes into one regeneration pass. */
+  debounceMs?: number;
+}
+
+function hash(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 22);
+}
+
+/** Services whose endpoints a proxy's configuration depends on; undefined means all of them. */
+function referencedServices(dp: Resource, metadata: ProxyMetadata): string[] | undefined {
+  const networking = (dp.spec.networking ?? {}) as { outbound?: { tags?: Record<string, string> }[]; transparentProxying?: unknown };
+  if (metadata.proxyless || networking.transparentProxying) return undefined;
+  const services = new Set<string>();
+  for (const o of networking.outbound ?? []) {
+    const s = o.tags?.['kuma.io/service'];
+    if (s) services.add(s);
+  }
+  return [...services].sort();
+}
+
+export class XdsController implements AdsHooks {
+  private readonly proxies = new Map<string, ConnectedProxy>();
+  private readonly streamNodes = new Map<string, string>();
+  private readonly meshStates: MeshStates;
+  private readonly insights: InsightRecorder;
+  private readonly pendingMeshes = new Set<string>();
+  private flushTimer?: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly unwatch: () => void;
+  /** Generation results by input hash: proxies with equal inputs share one result. */
+  private readonly shared = new Map<string, ResourceSet>();
+  private readonly deregistrations = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly opts: XdsControllerOptions) {
+    this.meshStates = new MeshStates(opts.store);
+    this.insights = new InsightRecorder(opts.store, opts.instanceId, opts.logger.child({ component: 'insights' }));
+    this.unwatch = opts.store.watch((e) => this.onStoreChange(e));
+  }
+
+  // ---- AdsHooks ----
+
+  async onStreamOpen(info: StreamInfo): Promise<void> {
+    let desc: ProxyDescription;
+    try {
+      desc = describeProxy(info.node, { adminPort: this.opts.defaultAdminPort });
+    } catch (e) {
+      throw new ProxyRefused('invalid_argument', (e as Error).message);
+    }
+    const nodeId = info.node.id;
+    const selfRegistered = desc.dataplaneResource !== undefined;
+    if (selfRegistered) await this.register(desc);
+    else if (!(await this.opts.store.get('Dataplane', desc.key))) {
+      throw new ProxyRefused('not_found', `Dataplane "${desc.key.name}" not found in mesh "${desc.key.mesh}"`);
+    }
+
+    let proxy = this.proxies.get(nodeId);
+    if (!proxy) {
+      proxy = { nodeId, key: desc.key, metadata: desc.metadata, streams: new Set(), selfRegistered };
+      this.proxies.set(nodeId, proxy);
+    }
+    proxy.metadata = desc.metadata;
+    proxy.selfRegistered = proxy.selfRegistered || selfRegistered;
+    const pending = this.deregistrations.get(nodeId);
+    if (pending) {
+      clearTimeout(pending);
+      this.deregistrations.delete(nodeId);
+    }
+    proxy.streams.add(info.streamId);
+    this.streamNodes.set(info.streamId, nodeId);
+    const version: Spec = {};
+    if (desc.versions.kumaDp) version.kumaDp = desc.versions.kumaDp;
+    if (desc.versions.envoy) version.envoy = desc.versions.envoy;
+    this.insights.connected(desc.key, info.streamId, Object.keys(version).length > 0 ? version : undefined);
+    proxy.inputHash = undefined;
+    await this.regenerate(proxy);
+    if (!this.opts.cache.get(nodeId)) {
+      throw new ProxyRefused('invalid_argument', `no valid configuration could be generated for ${nodeId}; see the control-plane log`);
+    }
+  }
+
+  onStreamClose(info: StreamInfo): void {
+    const nodeId = this.streamNodes.get(info.streamId);
+    this.streamNodes.delete(info.streamId);
+    void this.insights.disconnected(info.streamId);
+    if (!nodeId) return;
+    const proxy = this.proxies.get(nodeId);
+    if (!proxy) return;
+    proxy.streams.delete(info.streamId);
+    if (proxy.streams.size > 0) return;
+    this.proxies.delete(nodeId);
+    this.opts.cache.delete(nodeId);
+    if (proxy.selfRegistered) this.scheduleDeregistration(proxy);
+  }
+
+  onAck(info: StreamInfo, typeUrl: string): void {
+    this.insights.count(info.streamId, typeUrl, 'responsesAcknowledged');
+  }
+
+  onNack(info: StreamInfo, typeUrl: string, errorDetail: string): void {
+    this.opts.logger.warn({ node: info.node.id, typeUrl, errorDetail }, 'proxy rejected configuration');
+    this.insights.count(info.streamId, typeUrl, 'responsesRejected');
+    this.insights.error(info.streamId, typeUrl, errorDetail);
+  }
+
+  onResponseSent(info: StreamInfo, typeUrl: string): void {
+    this.insights.count(info.streamId, typeUrl, 'responsesSent');
+  }
+
+  // ---- generation ----
+
+  /** The configuration a Dataplane gets now: the served one if connected, else freshly generated. */
+  async currentConfig(key: ProxyKey, metadata?: ProxyMetadata): Promise<{ config: EnvoyConfig; served?: ResourceSet } | undefined> {
+    const state = await this.meshStates.get(key.mesh);
+    const dp = state?.snapshot.dataplanes.find((d) => d.meta.name === key.name);
+    if (!state || !dp) return undefined;
+    const connected = this.proxies.get(`${key.mesh}.${key.name}`);
+    const meta = metadata ?? connected?.metadata ?? { adminPort: this.opts.defaultAdminPort, readinessPort: 9902, features: [], proxyless: false };
+    const config = generateEnvoyConfig(state.snapshot, { dataplane: dp, metadata: meta }, state.index);
+    return { config, served: connected ? this.opts.cache.get(connected.nodeId) : undefined };
+  }
+
+  private inputHash(state: MeshState, dp: Resource, metadata: ProxyMetadata): string {
+    const services = referencedServices(dp, metadata);
+    const endpoints = services === undefined ? state.allServicesHash : services.map((s) => [s, state.serviceHashes.get(s) ?? '']);
+    return hash([dp.meta.name, dp.spec, metadata, state.meshHash, endpoints]);
+  }
+
+  private async regenerate(proxy: ConnectedProxy): Promise<void> {
+    const state = await this.meshStates.get(proxy.key.mesh);
+    const dp = state?.snapshot.dataplanes.find((d) => d.meta.name === proxy.key.name);
+    if (!state || !dp) {
+      this.opts.logger.warn({ proxy: proxy.nodeId }, 'dataplane or mesh is gone; keeping the last configuration');
+      return;
+    }
+    const inputHash = this.inputHash(state, dp, proxy.metadata);
+    if (inputHash === proxy.inputHash) return;
+    let set = this.shared.get(inputHash);
+    if (!set) {
+      try {
+        set = encodeConfig(generateEnvoyConfig(state.snapshot, { dataplane: dp, metadata: proxy.metadata }, state.index));
+      } catch (err) {
+        // never serve an invalid resource: the proxy keeps what it has
+        this.opts.logger.error({ err, proxy: proxy.nodeId }, 'generated configuration is invalid; not sent');
+        this.insights.proxyError(proxy.key, (err as Error).message);
+        return;
+      }
+      this.shared.set(inputHash, set);
+    }
+    proxy.inputHash = inputHash;
+    this.opts.cache.set(proxy.nodeId, set);
+    this.pruneShared();
+  }
+
+  private pruneShared(): void {
+    if (this.shared.size <= 2 * this.proxies.size + 16) return;
+    const live = new Set([...this.proxies.values()].map((p) => p.inputHash));
+    for (const k of this.shared.keys()) if (!live.has(k)) this.shared.delete(k);
+  }
+
+  // ---- propagation ----
+
+  private onStoreChange(e: ChangeEvent): void {
+    if (e.type === 'Dataplane') this.pendingMeshes.add(e.mesh);
+    else if (e.type === 'Mesh') this.pendingMeshes.add(e.name);
+    else return;
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flushing = this.flushing.then(() => this.flushPending());
+    }, this.opts.debounceMs ?? 5);
+  }
+
+  private async flushPending(): Promise<void> {
+    const meshes = [...this.pendingMeshes];
+    this.pendingMeshes.clear();
+    for (const mesh of meshes) {
+      this.meshStates.invalidate(mesh);
+      for (const proxy of [...this.proxies.values()]) {
+        if (proxy.key.mesh !== mesh) continue;
+        try {
+          await this.regenerate(proxy);
+        } catch (err) {
+          this.opts.logger.error({ err, proxy: proxy.nodeId }, 'regeneration failed');
+        }
+      }
+    }
+  }
+
+  /** Resolves once every change seen so far has been pushed to the cache (for tests and shutdown). */
+  async settled(): Promise<void> {
+    while (this.flushTimer || this.pendingMeshes.size > 0) {
+      await new Promise((r) => setTimeout(r, 1));
+      await this.flushing;
+    }
+    await this.flushing;
+  }
+
+  // ---- self-registration ----
+
+  private async register(desc: ProxyDescription): Promise<void> {
+    const kind = this.opts.registry.mustGet('Dataplane');
+    let doc: unknown;
+    try {
+      doc = JSON.parse(desc.dataplaneResource!);
+    } catch (e) {
+      throw new ProxyRefused('invalid_argument', `dataplane.resource is not valid JSON: ${(e as Error).message}`);
+    }
+    const { input, violations } = parseResourceInput(kind, doc);
+    const problems = [...violations.list];
+    if (input) {
+      if (input.type !== undefined && input.type !== 'Dataplane') problems.push({ field: 'type', message: 'must be Dataplane' });
+      if (input.name !== undefined && input.name !== desc.key.name) {
+        problems.push({ field: 'name', message: `proxy name from requestor: ${desc.key.name} is different than in dataplane.resource: ${input.name}` });
+      }
+      if (input.mesh !== undefined && input.mesh !== desc.key.mesh) {
+        problems.push({ field: 'mesh', message: `mesh from requestor: ${desc.key.mesh} is different than in dataplane.resource: ${input.mesh}` });
+      }
+    }
+    if (problems.length > 0) throw new ProxyRefused('invalid_argument', new ValidationError(problems).message);
+    try {
+      await this.opts.manager.apply(kind, desc.key, { labels: input!.labels, spec: input!.spec as Spec });
+    } catch (e) {
+      throw new ProxyRefused('invalid_argument', (e as Error).message);
+    }
+  }
+
+  private scheduleDeregistration(proxy: ConnectedProxy): void {
+    const timer = setTimeout(() => {
+      this.deregistrations.delete(proxy.nodeId);
+      if (this.proxies.has(proxy.nodeId)) return; // it came back
+      void (async () => {
+        try {
+          await this.opts.store.delete('Dataplane', proxy.key);
+          await this.opts.store.delete('DataplaneInsight', proxy.key);
+          this.opts.logger.info({ proxy: proxy.nodeId }, 'deregistered dataplane after disconnect');
+        } catch (err) {
+          this.opts.logger.warn({ err, proxy: proxy.nodeId }, 'could not deregister dataplane');
+        }
+      })();
+    }, this.opts.deregistrationDelayMs);
+    timer.unref();
+    this.deregistrations.set(proxy.nodeId, timer);
+  }
+
+  async close(): Promise<void> {
+    this.unwatch();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    for (const t of this.deregistrations.values()) clearTimeout(t);
+    await this.flushing;
+    await this.insights.flushAll();
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * (mesh snapshot, proxy) → Envoy resources, with Kuma v2.14.3's names and
+ * layout. Pure: no I/O, no clock; equal input gives equal, name-sorted output.
+ */
+import { generateAdmin } from './admin.js';
+import { buildEndpointIndex } from './endpoint-index.js';
+import { generateInbounds } from './inbound.js';
+import { effectiveInternalAddresses } from './internal-addresses.js';
+import { generateOutbounds } from './outbound.js';
+import { generateProxyless } from './proxyless.js';
+import { ResourceCollector } from './resource-collector.js';
+import type { EndpointIndex, EnvoyConfig, MeshSnapshot, Proxy } from './types.js';
+
+/**
+ * Pass the index built once for the snapshot when generating for many proxies;
+ * it must come from the same snapshot.
+ */
+export function generateEnvoyConfig(snapshot: MeshSnapshot, proxy: Proxy, index: EndpointIndex = buildEndpointIndex(snapshot)): EnvoyConfig {
+  const out = new ResourceCollector();
+  if (proxy.metadata.proxyless) {
+    // A gRPC client has no admin API and receives no inbound traffic through us.
+    generateProxyless(proxy, index, out);
+    return out.toConfig();
+  }
+  const internalAddresses = effectiveInternalAddresses(proxy.internalAddresses, proxy.metadata.ipv6Enabled ?? true);
+  generateAdmin(proxy, out);
+  generateInbounds(proxy, internalAddresses, out);
+  generateOutbounds(proxy, index, { internalAddresses, internalAddressesKey: JSON.stringify(internalAddresses) }, out);
+  return out.toConfig();
+}

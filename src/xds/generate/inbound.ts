@@ -1,0 +1,181 @@
+/**
+ * One listener and one local cluster per inbound (`pkg/xds/generator/inbound_proxy_generator.go`),
+ * with Kuma's default inbound timeouts. Server-side mTLS, RBAC and the legacy
+ * inbound policies (fault injection, rate limits) are not generated yet.
+ */
+import { isIP } from 'node:net';
+import { Cluster_DiscoveryType, Cluster_DnsLookupFamily, type Cluster } from '../../../gen/envoy/config/cluster/v3/cluster_pb.js';
+import { TrafficDirection } from '../../../gen/envoy/config/core/v3/base_pb.js';
+import type { FilterChain } from '../../../gen/envoy/config/listener/v3/listener_components_pb.js';
+import type { Listener } from '../../../gen/envoy/config/listener/v3/listener_pb.js';
+import {
+  HttpConnectionManager_ForwardClientCertDetails,
+  HttpConnectionManagerSchema,
+} from '../../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
+import { TcpProxySchema } from '../../../gen/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy_pb.js';
+import { inboundInterfaces, SERVICELESS_PORT, transparentProxyEnabled, type InboundInterface } from './dataplane-view.js';
+import {
+  filterMetadata,
+  GRPC_STATS_FILTER,
+  internalAddressConfig,
+  make,
+  pack,
+  ROUTER_FILTER,
+  seconds,
+  socketAddress,
+  typedFilter,
+  UPSTREAM_HTTP_OPTIONS_KEY,
+  upstreamHttpOptions,
+} from './envoy-messages.js';
+import { contextualInboundName, inboundListenerName, inboundRouteName, localClusterName, sanitizeMetric } from './names.js';
+import { parseProtocol, type Protocol } from './protocol.js';
+import type { ResourceCollector } from './resource-collector.js';
+import { SERVICE_TAG } from './subset-cluster-name.js';
+import type { InternalAddress, Proxy } from './types.js';
+
+// Kuma's DefaultInboundTimeout: twice the outbound defaults.
+const CONNECT_TIMEOUT_SECONDS = 10;
+const IDLE_TIMEOUT_SECONDS = 7200;
+const STREAM_IDLE_TIMEOUT_SECONDS = 3600;
+
+/** Source addresses that keep Envoy's own traffic to the app out of the inbound redirect. */
+const PASSTHROUGH_SOURCE_IPV4 = '127.0.0.6';
+const PASSTHROUGH_SOURCE_IPV6 = '::6';
+
+const TAGS_HEADER = 'x-kuma-tags';
+
+export function generateInbounds(proxy: Proxy, internalAddresses: readonly InternalAddress[], out: ResourceCollector): void {
+  const spec = proxy.dataplane.spec;
+  const transparentProxy = transparentProxyEnabled(spec);
+  const reusePort = proxy.metadata.features.includes('feature-reuse-port');
+  for (const inbound of inboundInterfaces(spec)) {
+    // Serviceless inbounds only exist to carry tags.
+    if (inbound.dataplanePort === SERVICELESS_PORT) continue;
+    const protocol = inboundProtocol(inbound.protocol);
+    const clusterName = localClusterName(inbound.workloadPort);
+    out.addCluster(localCluster(clusterName, inbound, protocol, transparentProxy));
+    out.addListener(inboundListener(inbound, protocol, clusterName, transparentProxy, reusePort, internalAddresses));
+  }
+}
+
+/** Kuma fails the whole proxy on tls/mysql inbounds (no timeout rule for them); here they are plain TCP. */
+function inboundProtocol(value: string): Protocol {
+  const protocol = parseProtocol(value);
+  return protocol === 'tls' || protocol === 'mysql' ? 'tcp' : protocol;
+}
+
+function localCluster(name: string, inbound: InboundInterface, protocol: Protocol, transparentProxy: boolean): Cluster {
+  const isAddress = isIP(inbound.workloadIp) !== 0;
+  const loopback = inbound.workloadIp === '127.0.0.1' || inbound.workloadIp === '::1';
+  const http = protocol === 'http' || protocol === 'http2' || protocol === 'grpc';
+  return make.cluster({
+    name,
+    altStatName: sanitizeMetric(name),
+    clusterDiscoveryType: { case: 'type', value: isAddress ? Cluster_DiscoveryType.STATIC : Cluster_DiscoveryType.STRICT_DNS },
+    dnsLookupFamily: isAddress ? Cluster_DnsLookupFamily.AUTO : Cluster_DnsLookupFamily.V4_ONLY,
+    connectTimeout: seconds(CONNECT_TIMEOUT_SECONDS),
+    loadAssignment: make.loadAssignment({
+      clusterName: name,
+      endpoints: [
+        make.localityLbEndpoints({
+          lbEndpoints: [
+            make.lbEndpoint({
+              hostIdentifier: { case: 'endpoint', value: make.endpoint({ address: socketAddress(inbound.workloadIp, inbound.workloadPort) }) },
+            }),
+          ],
+        }),
+      ],
+    }),
+    upstreamBindConfig:
+      transparentProxy && !loopback
+        ? make.bindConfig({
+            sourceAddress: make.socketAddress({
+              address: isIP(inbound.workloadIp) === 6 ? PASSTHROUGH_SOURCE_IPV6 : PASSTHROUGH_SOURCE_IPV4,
+              portSpecifier: { case: 'portValue', value: 0 },
+            }),
+          })
+        : undefined,
+    typedExtensionProtocolOptions: http
+      ? { [UPSTREAM_HTTP_OPTIONS_KEY]: upstreamHttpOptions(protocol !== 'http', seconds(IDLE_TIMEOUT_SECONDS)) }
+      : {},
+  });
+}
+
+function inboundListener(
+  inbound: InboundInterface,
+  protocol: Protocol,
+  clusterName: string,
+  transparentProxy: boolean,
+  reusePort: boolean,
+  internalAddresses: readonly InternalAddress[],
+): Listener {
+  const name = inboundListenerName(inbound.dataplaneIp, inbound.dataplanePort);
+  const hasTags = Object.keys(inbound.tags).length > 0;
+  return make.listener({
+    name,
+    address: socketAddress(inbound.dataplaneIp, inbound.dataplanePort),
+    enableReusePort: reusePort,
+    trafficDirection: TrafficDirection.INBOUND,
+    bindToPort: transparentProxy ? false : undefined,
+    // Tag-less inbounds stay selectable through their contextual name.
+    metadata: filterMetadata({
+      'io.kuma.tags': hasTags ? inbound.tags : { 'kuma.io/unified-name': contextualInboundName(inbound.sectionName) },
+    }),
+    filterChains: [
+      protocol === 'http' || protocol === 'http2' || protocol === 'grpc'
+        ? httpFilterChain(inbound, name, protocol, clusterName, internalAddresses)
+        : tcpFilterChain(clusterName),
+    ],
+  });
+}
+
+function tcpFilterChain(clusterName: string): FilterChain {
+  const tcpProxy = make.tcpProxy({
+    statPrefix: sanitizeMetric(clusterName),
+    clusterSpecifier: { case: 'cluster', value: clusterName },
+    idleTimeout: seconds(IDLE_TIMEOUT_SECONDS),
+  });
+  return make.filterChain({ filters: [typedFilter('envoy.filters.network.tcp_proxy', pack(TcpProxySchema, tcpProxy))] });
+}
+
+function httpFilterChain(
+  inbound: InboundInterface,
+  listenerName: string,
+  protocol: Protocol,
+  clusterName: string,
+  internalAddresses: readonly InternalAddress[],
+): FilterChain {
+  const service = inbound.tags[SERVICE_TAG] ?? '';
+  // Without a service tag the route config and virtual host take the listener's name.
+  const routeConfigName = service ? inboundRouteName(service) : listenerName;
+  const virtualHostName = service || listenerName;
+  const route = make.route({
+    match: make.routeMatch({ pathSpecifier: { case: 'prefix', value: '/' } }),
+    action: {
+      case: 'route',
+      value: make.routeAction({ clusterSpecifier: { case: 'cluster', value: clusterName }, timeout: seconds(0) }),
+    },
+  });
+  const hcm = make.hcm({
+    statPrefix: sanitizeMetric(clusterName),
+    httpFilters: protocol === 'grpc' ? [GRPC_STATS_FILTER, ROUTER_FILTER] : [ROUTER_FILTER],
+    forwardClientCertDetails: HttpConnectionManager_ForwardClientCertDetails.SANITIZE_SET,
+    setCurrentClientCertDetails: make.setCurrentClientCertDetails({ uri: true }),
+    internalAddressConfig: internalAddressConfig(internalAddresses),
+    commonHttpProtocolOptions: make.commonHttpProtocolOptions({ idleTimeout: seconds(IDLE_TIMEOUT_SECONDS) }),
+    streamIdleTimeout: seconds(STREAM_IDLE_TIMEOUT_SECONDS),
+    routeSpecifier: {
+      case: 'routeConfig',
+      value: make.routeConfiguration({
+        name: routeConfigName,
+        validateClusters: false,
+        // Callers must not be able to spoof the source tags.
+        requestHeadersToRemove: [TAGS_HEADER],
+        virtualHosts: [make.virtualHost({ name: virtualHostName, domains: ['*'], routes: [route] })],
+      }),
+    },
+  });
+  return make.filterChain({
+    filters: [typedFilter('envoy.filters.network.http_connection_manager', pack(HttpConnectionManagerSchema, hcm))],
+  });
+}

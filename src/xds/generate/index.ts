@@ -1,0 +1,16 @@
+/** Public surface of the Envoy resource generators. */
+export { generateEnvoyConfig } from './generate.js';
+export { buildEndpointIndex } from './endpoint-index.js';
+export { AdminConfigError } from './admin.js';
+export { DEFAULT_KNOWN_INTERNAL_CIDRS, internalAddressesFromCidrs } from './internal-addresses.js';
+export type {
+  Endpoint,
+  EndpointIndex,
+  EnvoyConfig,
+  InternalAddress,
+  Locality,
+  MeshSnapshot,
+  Proxy,
+  ProxyMetadata,
+  ServiceEndpoints,
+} from './types.js';

@@ -1,0 +1,165 @@
+/**
+ * Outbound listeners, clusters and load assignments on Kuma v2.14.3's default
+ * path: no TrafficRoute in the mesh, so the MeshHTTPRoute and MeshTCPRoute
+ * plugins generate every outbound (`pkg/plugins/policies/meshhttproute/plugin`,
+ * `.../meshtcproute/plugin`, `.../core/xds/meshroute`). Without route policies
+ * each outbound gets its one default route. Sidecars and delegated gateways go
+ * through the same code.
+ */
+import { createHash } from 'node:crypto';
+import { toBinary } from '@bufbuild/protobuf';
+import type { Any } from '@bufbuild/protobuf/wkt';
+import { Cluster_DiscoveryType, type Cluster } from '../../../gen/envoy/config/cluster/v3/cluster_pb.js';
+import { TrafficDirection } from '../../../gen/envoy/config/core/v3/base_pb.js';
+import type { ClusterLoadAssignment } from '../../../gen/envoy/config/endpoint/v3/endpoint_pb.js';
+import type { FilterChain } from '../../../gen/envoy/config/listener/v3/listener_components_pb.js';
+import { HttpConnectionManagerSchema } from '../../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
+import { TcpProxySchema } from '../../../gen/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy_pb.js';
+import { outboundInterfaces, transparentProxyEnabled, type OutboundInterface } from './dataplane-view.js';
+import {
+  ADS_CONFIG_SOURCE,
+  filterMetadata,
+  GRPC_STATS_FILTER,
+  internalAddressConfig,
+  make,
+  pack,
+  packWithEncodedFields,
+  ROUTER_FILTER,
+  seconds,
+  socketAddress,
+  typedFilter,
+  UPSTREAM_HTTP_OPTIONS_KEY,
+  upstreamHttpOptions,
+} from './envoy-messages.js';
+import { loadAssignment, selectEndpoints } from './load-assignment.js';
+import { outboundListenerName, outboundRouteName, sanitizeMetric } from './names.js';
+import { isHttpBased, UNKNOWN_PROTOCOL, type Protocol } from './protocol.js';
+import type { ResourceCollector } from './resource-collector.js';
+import { destinationClusterName, SERVICE_TAG } from './subset-cluster-name.js';
+import type { EndpointIndex, InternalAddress, Proxy } from './types.js';
+
+const MESH_TAG = 'kuma.io/mesh';
+
+/** MeshTCPRoute's default backend accepts these; tls and mysql services get a listener without filters, as in Kuma. */
+const TCP_SPLIT_PROTOCOLS = new Set<Protocol>([UNKNOWN_PROTOCOL, 'kafka', 'tcp', 'http', 'http2', 'grpc']);
+
+/** The name MeshHTTPRoute gives the catch-all route: SHA-256 (base64) of the JSON of its match. */
+export const DEFAULT_ROUTE_NAME = createHash('sha256').update(JSON.stringify([{ path: { value: '/', type: 'PathPrefix' } }])).digest('base64');
+
+export interface OutboundSettings {
+  internalAddresses: readonly InternalAddress[];
+  /** Memo key for the internal addresses, which the HTTP filter depends on. */
+  internalAddressesKey: string;
+}
+
+export function generateOutbounds(proxy: Proxy, index: EndpointIndex, settings: OutboundSettings, out: ResourceCollector): void {
+  // With `feature-bind-outbounds` the proxy binds each outbound itself even under a transparent proxy.
+  const bindToPort = !transparentProxyEnabled(proxy.dataplane.spec) || proxy.metadata.features.includes('feature-bind-outbounds');
+  for (const outbound of outboundInterfaces(proxy.dataplane.spec)) {
+    // Cross-mesh outbounds (MeshGateway listeners of other meshes) are not supported.
+    if (outbound.tags[MESH_TAG] !== undefined) continue;
+    const service = outbound.tags[SERVICE_TAG];
+    const protocol = index.services.get(service)?.protocol ?? UNKNOWN_PROTOCOL;
+    const http = isHttpBased(protocol);
+    const clusterName = http || TCP_SPLIT_PROTOCOLS.has(protocol) ? destinationClusterName(outbound.tags) : undefined;
+
+    const filter = clusterName === undefined ? undefined : outboundFilter(index, service, protocol, clusterName, settings);
+    out.addListener(
+      make.listener({
+        name: outboundListenerName(outbound.address, outbound.port),
+        address: socketAddress(outbound.address, outbound.port),
+        trafficDirection: TrafficDirection.OUTBOUND,
+        bindToPort: bindToPort ? undefined : false,
+        metadata: filterMetadata({ 'io.kuma.tags': outbound.tags }),
+        filterChains: [filterChainOf(filter)],
+      }),
+    );
+    if (clusterName === undefined) continue;
+    out.addCluster(outboundCluster(index, service, clusterName));
+    out.addEndpoints(outboundLoadAssignment(index, service, clusterName, outbound));
+  }
+}
+
+function filterChainOf(filter: { name: string; config: Any } | undefined): FilterChain {
+  return make.filterChain({ filters: filter ? [typedFilter(filter.name, filter.config)] : [] });
+}
+
+/** The listener's only filter; it does not depend on the proxy's address or port, so proxies share it. */
+function outboundFilter(
+  index: EndpointIndex,
+  service: string,
+  protocol: Protocol,
+  clusterName: string,
+  settings: OutboundSettings,
+): { name: string; config: Any } {
+  if (!isHttpBased(protocol)) {
+    return index.memo.byName(service, `tcp-filter\0${clusterName}`, () => ({
+      name: 'envoy.filters.network.tcp_proxy',
+      config: pack(
+        TcpProxySchema,
+        make.tcpProxy({ statPrefix: sanitizeMetric(service), clusterSpecifier: { case: 'cluster', value: clusterName } }),
+      ),
+    }));
+  }
+  const grpc = protocol === 'grpc';
+  const key = `${grpc ? 'grpc' : 'http'}\0${settings.internalAddressesKey}`;
+  return index.memo.byName(service, `http-filter\0${key}\0${clusterName}`, () => {
+    const route = make.route({
+      name: DEFAULT_ROUTE_NAME,
+      match: make.routeMatch({ pathSpecifier: { case: 'prefix', value: '/' } }),
+      action: {
+        case: 'route',
+        // MeshTimeout would set this; without it requests have no route timeout.
+        value: make.routeAction({ clusterSpecifier: { case: 'cluster', value: clusterName }, timeout: seconds(0) }),
+      },
+    });
+    const perService = make.hcm({
+      statPrefix: sanitizeMetric(service),
+      routeSpecifier: {
+        case: 'routeConfig',
+        value: make.routeConfiguration({
+          name: outboundRouteName(service),
+          validateClusters: false,
+          virtualHosts: [make.virtualHost({ name: service, domains: ['*'], routes: [route] })],
+        }),
+      },
+    });
+    const shared = index.memo.shared(`outbound-http\0${key}`, () =>
+      toBinary(
+        HttpConnectionManagerSchema,
+        make.hcm({
+          httpFilters: grpc ? [GRPC_STATS_FILTER, ROUTER_FILTER] : [ROUTER_FILTER],
+          normalizePath: true,
+          internalAddressConfig: internalAddressConfig(settings.internalAddresses),
+        }),
+      ),
+    );
+    return {
+      name: 'envoy.filters.network.http_connection_manager',
+      config: packWithEncodedFields(HttpConnectionManagerSchema, perService, shared),
+    };
+  });
+}
+
+/** Mesh clusters always speak HTTP/2 upstream: sidecar-to-sidecar HTTP travels as h2. */
+function outboundCluster(index: EndpointIndex, service: string, name: string): Cluster {
+  return index.memo.byName(service, `cluster\0${name}`, () => {
+    const altStatName = sanitizeMetric(name);
+    return make.cluster({
+      name,
+      altStatName: altStatName === name ? '' : altStatName,
+      clusterDiscoveryType: { case: 'type', value: Cluster_DiscoveryType.EDS },
+      edsClusterConfig: make.edsClusterConfig({ edsConfig: ADS_CONFIG_SOURCE }),
+      typedExtensionProtocolOptions: { [UPSTREAM_HTTP_OPTIONS_KEY]: HTTP2_OPTIONS },
+    });
+  });
+}
+
+const HTTP2_OPTIONS = upstreamHttpOptions(true);
+
+function outboundLoadAssignment(index: EndpointIndex, service: string, clusterName: string, outbound: OutboundInterface): ClusterLoadAssignment {
+  // The name encodes the selecting tags (hash), so it identifies the assignment.
+  return index.memo.byEndpoints(service, `load-assignment\0${clusterName}`, () =>
+    loadAssignment(clusterName, selectEndpoints(index.services.get(service)?.endpoints ?? [], outbound.tags)),
+  );
+}
