@@ -4,6 +4,7 @@
  * when it asks for `application/json`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { parseResourceInput } from '../core/envelope.js';
 import { goQuote } from '../core/go-compat/quote.js';
 import { splitHostPort } from '../core/go-compat/host-port.js';
@@ -16,6 +17,10 @@ import { BootstrapSchema } from '../../gen/envoy/config/bootstrap/v3/bootstrap_p
 import { assertValid } from '../envoy/validate-rules.js';
 import { bootstrapToYaml, generateBootstrap, kumaSidecarConfiguration, type XdsEndpoint } from './bootstrap.js';
 import { BootstrapRequestError, parseBootstrapRequestText, transparentProxyEnabled, type BootstrapRequest } from './bootstrap-request.js';
+
+/** The DP server speaks HTTP/1.1 and (over TLS, by ALPN) HTTP/2 on the same port. */
+export type BootstrapHttpRequest = IncomingMessage | Http2ServerRequest;
+export type BootstrapHttpResponse = ServerResponse | Http2ServerResponse;
 
 /** The Dataplane, `undefined` when it does not exist, or why it cannot be used (a ValidationError answers 422). */
 export type ResolvedDataplane = Resource | undefined | Error;
@@ -47,7 +52,7 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 class BodyTooLarge extends Error {}
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: BootstrapHttpRequest): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -66,7 +71,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: ServerResponse, status: number, body = '', contentType = 'text/plain; charset=utf-8'): void {
+function send(res: BootstrapHttpResponse, status: number, body = '', contentType = 'text/plain; charset=utf-8'): void {
   if (body === '') {
     res.writeHead(status, { 'content-length': 0 });
     res.end();
@@ -77,12 +82,12 @@ function send(res: ServerResponse, status: number, body = '', contentType = 'tex
 }
 
 /** The hostname part of the Host header, as Go's net.SplitHostPort gives it (IPv6 without brackets). */
-function requestHostname(req: IncomingMessage): string {
-  const host = req.headers.host ?? '';
+function requestHostname(req: BootstrapHttpRequest): string {
+  const host = req.headers.host ?? (req.headers[':authority'] as string | undefined) ?? '';
   return splitHostPort(host)?.host ?? host;
 }
 
-function wantsJson(req: IncomingMessage): boolean {
+function wantsJson(req: BootstrapHttpRequest): boolean {
   const accept = req.headers.accept ?? '';
   return accept.split(',').some((part) => part.split(';')[0].trim().toLowerCase() === 'application/json');
 }
@@ -100,10 +105,10 @@ function requestViolations(req: BootstrapRequest, dp: Resource): Violation[] {
   return [];
 }
 
-export function createBootstrapHandler(deps: BootstrapHandlerDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function createBootstrapHandler(deps: BootstrapHandlerDeps): (req: BootstrapHttpRequest, res: BootstrapHttpResponse) => boolean {
   const log = deps.logger;
 
-  async function handle(httpReq: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(httpReq: BootstrapHttpRequest, res: BootstrapHttpResponse): Promise<void> {
     let body: string;
     try {
       body = await readBody(httpReq);
@@ -176,7 +181,7 @@ export function createBootstrapHandler(deps: BootstrapHandlerDeps): (req: Incomi
     handle(req, res).catch((e: unknown) => {
       log?.error({ err: e }, 'could not generate a bootstrap configuration');
       if (!res.headersSent) send(res, 500);
-      else res.destroy();
+      else res.end();
     });
     return true;
   };

@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
+import http2 from 'node:http2';
 import { parse as parseYaml } from 'yaml';
 import type { Resource, Spec } from '../../src/core/resource.js';
 import { ValidationError } from '../../src/core/validation.js';
@@ -311,5 +312,41 @@ test('store resolver: outbounds are refused for a sent Dataplane when the proxy 
     assert.equal(await res.text(), 'outbound: should be empty since dataplane is in Transparent Proxying mode');
   } finally {
     await s.close();
+  }
+});
+
+test('the handler also answers over HTTP/2, taking the xDS host from :authority', async () => {
+  const handler = createBootstrapHandler({
+    resolveDataplane: async () => web,
+    xds: { port: 5678, tls: false },
+    defaults: { adminPort: 9901 },
+  });
+  const server = http2.createServer((req, res) => {
+    if (!handler(req, res)) {
+      res.writeHead(418);
+      res.end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  const client = http2.connect(`http://localhost:${port}`);
+  try {
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const stream = client.request({ ':method': 'POST', ':path': '/bootstrap', accept: 'application/json' });
+      let status = 0;
+      let text = '';
+      stream.on('response', (headers) => (status = Number(headers[':status'])));
+      stream.on('data', (d: Buffer) => (text += d));
+      stream.on('end', () => resolve({ status, text }));
+      stream.on('error', reject);
+      stream.end(JSON.stringify({ mesh: 'default', name: 'web-1' }));
+    });
+    assert.equal(status, 200);
+    const bootstrap = parseYaml(Buffer.from(JSON.parse(text).bootstrap, 'base64').toString(), { version: '1.1' });
+    const ads = bootstrap.staticResources.clusters.find((c: any) => c.name === 'ads_cluster');
+    assert.equal(ads.loadAssignment.endpoints[0].lbEndpoints[0].endpoint.address.socketAddress.address, 'localhost');
+  } finally {
+    client.close();
+    await new Promise<void>((r) => server.close(() => r()));
   }
 });

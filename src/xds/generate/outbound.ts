@@ -12,7 +12,7 @@ import type { Any } from '@bufbuild/protobuf/wkt';
 import { Cluster_DiscoveryType, type Cluster } from '../../../gen/envoy/config/cluster/v3/cluster_pb.js';
 import { TrafficDirection } from '../../../gen/envoy/config/core/v3/base_pb.js';
 import type { ClusterLoadAssignment } from '../../../gen/envoy/config/endpoint/v3/endpoint_pb.js';
-import type { FilterChain } from '../../../gen/envoy/config/listener/v3/listener_components_pb.js';
+import type { Listener } from '../../../gen/envoy/config/listener/v3/listener_pb.js';
 import { HttpConnectionManagerSchema } from '../../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
 import { TcpProxySchema } from '../../../gen/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy_pb.js';
 import { outboundInterfaces, transparentProxyEnabled, type OutboundInterface } from './dataplane-view.js';
@@ -27,6 +27,7 @@ import {
   ROUTER_FILTER,
   seconds,
   socketAddress,
+  sortedCopy,
   typedFilter,
   UPSTREAM_HTTP_OPTIONS_KEY,
   upstreamHttpOptions,
@@ -60,28 +61,41 @@ export function generateOutbounds(proxy: Proxy, index: EndpointIndex, settings: 
     if (outbound.tags[MESH_TAG] !== undefined) continue;
     const service = outbound.tags[SERVICE_TAG];
     const protocol = index.services.get(service)?.protocol ?? UNKNOWN_PROTOCOL;
-    const http = isHttpBased(protocol);
-    const clusterName = http || TCP_SPLIT_PROTOCOLS.has(protocol) ? destinationClusterName(outbound.tags) : undefined;
-
-    const filter = clusterName === undefined ? undefined : outboundFilter(index, service, protocol, clusterName, settings);
-    out.addListener(
-      make.listener({
-        name: outboundListenerName(outbound.address, outbound.port),
-        address: socketAddress(outbound.address, outbound.port),
-        trafficDirection: TrafficDirection.OUTBOUND,
-        bindToPort: bindToPort ? undefined : false,
-        metadata: filterMetadata({ 'io.kuma.tags': outbound.tags }),
-        filterChains: [filterChainOf(filter)],
-      }),
-    );
+    const clusterName = isHttpBased(protocol) || TCP_SPLIT_PROTOCOLS.has(protocol) ? destinationClusterName(outbound.tags) : undefined;
+    out.addListener(outboundListener(index, outbound, service, protocol, clusterName, bindToPort, settings));
     if (clusterName === undefined) continue;
     out.addCluster(outboundCluster(index, service, clusterName));
-    out.addEndpoints(outboundLoadAssignment(index, service, clusterName, outbound));
+    out.addEndpoints(outboundLoadAssignment(index, service, clusterName, outbound.tags));
   }
 }
 
-function filterChainOf(filter: { name: string; config: Any } | undefined): FilterChain {
-  return make.filterChain({ filters: filter ? [typedFilter(filter.name, filter.config)] : [] });
+/**
+ * Proxies with the same outbound (VIPs, or the same port on 127.0.0.1) get the
+ * same listener, so it is shared through the memo as well.
+ */
+function outboundListener(
+  index: EndpointIndex,
+  outbound: OutboundInterface,
+  service: string,
+  protocol: Protocol,
+  clusterName: string | undefined,
+  bindToPort: boolean,
+  settings: OutboundSettings,
+): Listener {
+  const filterKind = clusterName === undefined ? 'none' : isHttpBased(protocol) ? `${protocol === 'grpc' ? 'grpc' : 'http'}\0${settings.internalAddressesKey}` : 'tcp';
+  const tagsKey = Object.keys(outbound.tags).length === 1 ? '' : JSON.stringify(sortedCopy(outbound.tags));
+  const key = `listener\0${outbound.address}\0${outbound.port}\0${bindToPort}\0${tagsKey}\0${filterKind}`;
+  return index.memo.byName(service, key, () => {
+    const filter = clusterName === undefined ? undefined : outboundFilter(index, service, protocol, clusterName, settings);
+    return make.listener({
+      name: outboundListenerName(outbound.address, outbound.port),
+      address: socketAddress(outbound.address, outbound.port),
+      trafficDirection: TrafficDirection.OUTBOUND,
+      bindToPort: bindToPort ? undefined : false,
+      metadata: filterMetadata({ 'io.kuma.tags': outbound.tags }),
+      filterChains: [make.filterChain({ filters: filter ? [typedFilter(filter.name, filter.config)] : [] })],
+    });
+  });
 }
 
 /** The listener's only filter; it does not depend on the proxy's address or port, so proxies share it. */
@@ -157,9 +171,9 @@ function outboundCluster(index: EndpointIndex, service: string, name: string): C
 
 const HTTP2_OPTIONS = upstreamHttpOptions(true);
 
-function outboundLoadAssignment(index: EndpointIndex, service: string, clusterName: string, outbound: OutboundInterface): ClusterLoadAssignment {
-  // The name encodes the selecting tags (hash), so it identifies the assignment.
+/** The cluster name hashes the selecting tags, so it identifies the assignment. */
+function outboundLoadAssignment(index: EndpointIndex, service: string, clusterName: string, tags: Readonly<Record<string, string>>): ClusterLoadAssignment {
   return index.memo.byEndpoints(service, `load-assignment\0${clusterName}`, () =>
-    loadAssignment(clusterName, selectEndpoints(index.services.get(service)?.endpoints ?? [], outbound.tags)),
+    loadAssignment(clusterName, selectEndpoints(index.services.get(service)?.endpoints ?? [], tags)),
   );
 }
