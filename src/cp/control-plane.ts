@@ -18,7 +18,7 @@ import { SnapshotCache } from '../xds/cache.js';
 import { adsRoutes } from '../xds/server/ads.js';
 import { XdsController } from '../xds/controller.js';
 import { configDump } from '../xds/config-dump.js';
-import { startDpServer, type DpHttpHandler, type RunningDpServer } from '../dp/server.js';
+import { startDpServer, type RunningDpServer } from '../dp/server.js';
 import { generateSelfSignedCert, loadCert } from '../dp/tls.js';
 import { createBootstrapHandler, storeDataplaneResolver } from '../dp/bootstrap-handler.js';
 
@@ -114,7 +114,7 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
       port: config.dpServer.port,
       tls,
       routes: adsRoutes(cache, xds, logger.child({ component: 'ads' })),
-      http: bootstrap as unknown as DpHttpHandler,
+      http: bootstrap,
       logger: logger.child({ component: 'dp-server' }),
     });
 

@@ -52,6 +52,8 @@ export interface XdsControllerOptions {
   deregistrationDelayMs: number;
   /** Coalesces bursts of store changes into one regeneration pass. */
   debounceMs?: number;
+  /** The generator; replaceable so tests can make it misbehave. */
+  generate?: typeof generateEnvoyConfig;
 }
 
 function hash(value: unknown): string {
@@ -189,7 +191,8 @@ export class XdsController implements AdsHooks {
     let set = this.shared.get(inputHash);
     if (!set) {
       try {
-        set = encodeConfig(generateEnvoyConfig(state.snapshot, { dataplane: dp, metadata: proxy.metadata }, state.index));
+        const generate = this.opts.generate ?? generateEnvoyConfig;
+        set = encodeConfig(generate(state.snapshot, { dataplane: dp, metadata: proxy.metadata }, state.index));
       } catch (err) {
         // never serve an invalid resource: the proxy keeps what it has
         this.opts.logger.error({ err, proxy: proxy.nodeId }, 'generated configuration is invalid; not sent');

@@ -48,7 +48,7 @@ import {
   rules,
 } from '../../gen/validate/validate_pb.js';
 import { ListenerSchema } from '../../gen/envoy/config/listener/v3/listener_pb.js';
-import { FilterChainMatchSchema, FilterSchema } from '../../gen/envoy/config/listener/v3/listener_components_pb.js';
+import { FilterChainMatchSchema } from '../../gen/envoy/config/listener/v3/listener_components_pb.js';
 import {
   ClusterSchema,
   Cluster_DiscoveryType,

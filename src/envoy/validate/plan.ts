@@ -11,7 +11,7 @@ import { listCheck, mapCheck } from './collections.js';
 import { checkFromTests, child, report, type CheckContext, type PathNode, type ValueCheck, type ValueTest } from './context.js';
 import { membershipTests } from './ranges.js';
 import { ruleKindOfScalar, scalarTests } from './scalar-rules.js';
-import { durationRules, timestampRules, type MessageValueRules } from './time.js';
+import { durationRules, timestampRules } from './time.js';
 
 /** Checks one message whose own path is `path` (undefined for the root). */
 export type MessageCheck = (message: any, path: PathNode | undefined, ctx: CheckContext) => void;
@@ -149,12 +149,8 @@ type ElementType =
   // unboxed: a wrapper held as its plain value (singular fields outside oneofs).
   | { kind: 'message'; message: DescMessage; unboxed: boolean };
 
-function where(f: DescField): string {
-  return `${f.parent.typeName}.${f.name}`;
-}
-
 function mismatch(f: DescField, kind: string | undefined): Error {
-  return new Error(`${where(f)}: validate rules of kind "${kind}" do not apply to this field`);
+  return new Error(`${f.parent.typeName}.${f.name}: validate rules of kind "${kind}" do not apply to this field`);
 }
 
 function elementTypeOf(f: DescField, kind: 'scalar' | 'enum' | 'message'): ElementType {
@@ -207,9 +203,13 @@ function messageValueCheck(f: DescField, desc: DescMessage, unboxed: boolean, r:
       const inner = scalarTests(type);
       tests = unboxed ? inner : inner.map((t) => (w: { value: unknown }) => t(w.value));
     } else if (type.case === 'duration' && desc.typeName === DURATION) {
-      ({ required, tests } = merge(required, durationRules(type.value)));
+      const own = durationRules(type.value);
+      required ||= own.required;
+      tests = own.tests;
     } else if (type.case === 'timestamp' && desc.typeName === TIMESTAMP) {
-      ({ required, tests } = merge(required, timestampRules(type.value)));
+      const own = timestampRules(type.value);
+      required ||= own.required;
+      tests = own.tests;
     } else if (type.case === 'any' && desc.typeName === ANY) {
       required ||= type.value.required;
       tests = membershipTests(type.value.in, type.value.notIn, (u) => JSON.stringify(u)).map(
@@ -232,10 +232,6 @@ function messageValueCheck(f: DescField, desc: DescMessage, unboxed: boolean, r:
     }
     if (nested) nested(v, up, seg, ctx);
   };
-}
-
-function merge(required: boolean, own: MessageValueRules): MessageValueRules {
-  return { required: required || own.required, tests: own.tests };
 }
 
 /** Recurses into a nested message; the plan is looked up on first use so recursive types terminate. */

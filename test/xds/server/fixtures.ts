@@ -54,10 +54,14 @@ export function namesIn(resources: Any[]): string[] {
   return resources.map((any) => NAME_OF[any.typeUrl]!(any.value));
 }
 
-export type HookEvent =
-  | { hook: 'open' | 'close'; info: StreamInfo }
-  | { hook: 'ack' | 'sent'; info: StreamInfo; typeUrl: string; version: string }
-  | { hook: 'nack'; info: StreamInfo; typeUrl: string; errorDetail: string };
+interface HookPayloads {
+  open: { info: StreamInfo };
+  close: { info: StreamInfo };
+  ack: { info: StreamInfo; typeUrl: string; version: string };
+  sent: { info: StreamInfo; typeUrl: string; version: string };
+  nack: { info: StreamInfo; typeUrl: string; errorDetail: string };
+}
+export type HookEvent = { [H in keyof HookPayloads]: { hook: H } & HookPayloads[H] }[keyof HookPayloads];
 
 /** Records hook calls; `waitFor` resolves with the first matching call, past or future. */
 export class HookRecorder {
