@@ -1,106 +1,61 @@
 /**
- * Benchmarks (not tests): validation, store and API throughput on this machine.
- * Run with `npm run bench`; add `--postgres` to include a throwaway PostgreSQL cluster.
+ * Benchmarks (not tests). Prints a table and rewrites BENCHMARKS.md with the results and the command.
+ * `npm run bench` runs everything; `npm run bench -- --quick` skips the 1,000-proxy propagation run.
  */
-import { performance } from 'node:perf_hooks';
-import { parse as parseYaml } from 'yaml';
-import { parseResourceInput } from '../src/core/envelope.js';
-import { createRegistry } from '../src/resources/index.js';
-import { validateDataplane } from '../src/resources/dataplane.js';
-import { MemoryStore } from '../src/store/memory.js';
-import { PostgresStore } from '../src/store/postgres/store.js';
-import type { ResourceStore } from '../src/store/store.js';
-import { startTestApi } from '../test/helpers/api.js';
-import { startPostgres } from '../test/helpers/postgres.js';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { benchApi, benchPostgresStore, benchStore, benchValidation, type Row } from './core.js';
+import { benchGeneration, benchPropagation } from './xds.js';
 
-const registry = createRegistry();
-const dataplaneKind = registry.mustGet('Dataplane');
+const quick = process.argv.includes('--quick');
+const rows: Row[] = [];
+const add = (r: Row) => {
+  rows.push(r);
+  console.log(`${r.name.padEnd(64)} ${r.value.padStart(14)}  ${r.note ?? ''}`);
+};
 
-const sidecarYaml = `
-type: Dataplane
-mesh: default
-name: backend-1
-networking:
-  address: 10.0.0.11
-  inbound:
-    - port: 8080
-      tags: {kuma.io/service: backend, kuma.io/protocol: http, version: v1}
-  outbound:
-    - port: 33033
-      tags: {kuma.io/service: db}
-  transparentProxying: {redirectPortInbound: 15006, redirectPortOutbound: 15001, ipFamilyMode: IPv4}
-`;
+console.log(`node ${process.version}, ${os.cpus().length} CPUs, ${new Date().toISOString()}`);
+for (const r of benchValidation()) add(r);
+for (const r of await benchStore()) add(r);
+for (const r of await benchApi()) add(r);
+for (const r of await benchPostgresStore()) add(r);
 
-function report(name: string, count: number, ms: number, extra = ''): void {
-  const perSec = Math.round((count / ms) * 1000);
-  console.log(`${name.padEnd(44)} ${String(count).padStart(7)} ops  ${ms.toFixed(0).padStart(6)} ms  ${String(perSec).padStart(8)} ops/s ${extra}`);
+for (const services of [1000, 10000]) {
+  const g = benchGeneration(services);
+  const label = `delegated gateway, ${services.toLocaleString('en')} services × 2 endpoints`;
+  add({ name: `${label}: generate (fresh index)`, value: `${g.coldMs.toFixed(0)} ms`, note: `${g.resources} resources; target < 200 ms at 10,000` });
+  add({ name: `${label}: generate (shared per-service messages)`, value: `${g.sharedMs.toFixed(0)} ms` });
+  add({ name: `${label}: one endpoint added (index + generate)`, value: `${g.nextSnapshotMs.toFixed(0)} ms` });
+  add({ name: `${label}: endpoint index`, value: `${g.indexMs.toFixed(0)} ms` });
+  add({ name: `${label}: validate + encode, first time`, value: `${g.encodeMs.toFixed(0)} ms`, note: 'memoised per message afterwards' });
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+if (!quick) {
+  const p = await benchPropagation(1000, 20);
+  add({ name: `change → ACK by all ${p.proxies} Delta proxies (TLS), p50`, value: `${p.allAckedP50.toFixed(0)} ms`, note: `${p.changes} changes; target p99 < 1 s` });
+  add({ name: `change → ACK by all ${p.proxies} Delta proxies (TLS), p99`, value: `${p.allAckedP99.toFixed(0)} ms` });
+  add({ name: `change → ACK per proxy, p50 / p99`, value: `${p.perProxyP50.toFixed(0)} / ${p.perProxyP99.toFixed(0)} ms` });
+  add({ name: `CP resident memory per connected proxy (${p.proxies} proxies)`, value: `${p.rssPerProxyKb.toFixed(0)} KiB`, note: 'target < 0.5 MB' });
+  add({ name: `time to connect ${p.proxies} proxies and ACK their first config`, value: `${p.connectSeconds.toFixed(1)} s` });
 }
 
-function benchValidation(): void {
-  const doc = parseYaml(sidecarYaml);
-  const n = 20000;
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    const { input } = parseResourceInput(dataplaneKind, doc);
-    validateDataplane(input!.spec, { name: 'backend-1', mesh: 'default', labels: {} });
-  }
-  report('parse + validate Dataplane', n, performance.now() - t0);
-}
-
-async function benchStore(label: string, store: ResourceStore, n: number): Promise<void> {
-  const spec = parseResourceInput(dataplaneKind, parseYaml(sidecarYaml)).input!.spec;
-  let t0 = performance.now();
-  for (let i = 0; i < n; i++) await store.create('Dataplane', { mesh: 'bench', name: `dp-${i}`, spec });
-  report(`${label}: create`, n, performance.now() - t0);
-  t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    const cur = (await store.get('Dataplane', { mesh: 'bench', name: `dp-${i}` }))!;
-    await store.update('Dataplane', { mesh: 'bench', name: `dp-${i}`, version: cur.meta.version, spec });
-  }
-  report(`${label}: get + update`, n, performance.now() - t0);
-  const pages = 50;
-  t0 = performance.now();
-  for (let i = 0; i < pages; i++) await store.list('Dataplane', { mesh: 'bench', size: 100, offset: (i * 100) % n });
-  report(`${label}: list page of 100 (of ${n})`, pages, performance.now() - t0);
-}
-
-async function benchApi(): Promise<void> {
-  const api = await startTestApi();
-  await api.request('PUT', '/meshes/default', { type: 'Mesh', name: 'default' });
-  const doc = parseYaml(sidecarYaml);
-  const n = 1000;
-  const latencies: number[] = [];
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    const s = performance.now();
-    const res = await api.request('PUT', `/meshes/default/dataplanes/dp-${i}`, { ...doc, name: `dp-${i}` });
-    if (res.status !== 201) throw new Error(`PUT failed: ${res.text}`);
-    latencies.push(performance.now() - s);
-  }
-  const total = performance.now() - t0;
-  latencies.sort((a, b) => a - b);
-  report('API PUT dataplane (HTTP, memory store)', n, total, `p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${percentile(latencies, 99).toFixed(2)} ms`);
-  const t1 = performance.now();
-  for (let i = 0; i < 100; i++) await api.request('GET', '/meshes/default/dataplanes/_overview?gateway=false&size=100');
-  report('API GET _overview page of 100 (of 1000)', 100, performance.now() - t1);
-  await api.close();
-}
-
-console.log(`node ${process.version}, ${new Date().toISOString()}`);
-benchValidation();
-await benchStore('memory store', new MemoryStore(), 5000);
-await benchApi();
-if (process.argv.includes('--postgres')) {
-  const cluster = await startPostgres();
-  try {
-    const store = await PostgresStore.open(cluster.config);
-    await benchStore('postgres store', store, 2000);
-    await store.close();
-  } finally {
-    await cluster.stop();
-  }
-}
+const command = `npm run bench${quick ? ' -- --quick' : ''}`;
+const md = [
+  '# Benchmarks',
+  '',
+  `Produced by \`${command}\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB.`,
+  'The machine is shared by the control plane, the clients and the driver, so treat the figures as rough.',
+  '',
+  '| Measurement | Result | Notes |',
+  '|---|---:|---|',
+  ...rows.map((r) => `| ${r.name} | ${r.value} | ${r.note ?? ''} |`),
+  '',
+  'How they are measured:',
+  '- Generation: a delegated gateway with one outbound per service and two endpoints per service, built in memory; median of 5 runs. "Fresh index" is the first proxy after a snapshot; "shared" is every further proxy of the same snapshot; "one endpoint added" is the next snapshot carrying the memo over.',
+  '- Validate + encode: every resource checked against its `validate.rules`, encoded and hashed, the first time it is seen; later proxies and snapshots reuse the result for unchanged messages.',
+  '- Propagation: `ferry-cp` (memory store, TLS DP server) and 1,000 Delta ADS clients run as separate processes; each change is a new backend Dataplane applied through the REST API; the time runs from the request until every client has ACKed the EDS update that contains the new endpoint.',
+  '- Memory: resident set of the `ferry-cp` process after the 1,000 proxies connected, minus before, divided by 1,000 (the Dataplanes were already stored).',
+  '',
+].join('\n');
+writeFileSync('BENCHMARKS.md', md);
+console.log('\nwrote BENCHMARKS.md');

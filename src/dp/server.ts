@@ -4,7 +4,7 @@
  * with prior knowledge and everything else as HTTP/1.1, told apart by the first bytes.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import http2, { type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from 'node:http2';
+import http2, { type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import net, { type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
@@ -46,6 +46,7 @@ export interface RunningDpServer {
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 const SNIFF_TIMEOUT_MS = 30_000;
+const ANSWERED_STREAM_LINGER_MS = 250;
 
 function lastPemBlock(pem: string): string {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
@@ -129,6 +130,22 @@ class Connections {
   private readonly http1 = new Map<Duplex, number>();
   private closing = false;
 
+  /**
+   * A gRPC client may keep its request side open after the server's final status (a
+   * request stream nobody ended). HTTP/2 lets the server then reset the stream with
+   * NO_ERROR; doing it a moment later lets the client read the status first. Without it
+   * such streams linger, and a graceful shutdown would wait for them.
+   */
+  addStream(stream: ServerHttp2Stream): void {
+    stream.once('finish', () => {
+      if (stream.closed || stream.state.remoteClose) return;
+      const timer = setTimeout(() => {
+        if (!stream.closed) stream.close(http2.constants.NGHTTP2_NO_ERROR);
+      }, ANSWERED_STREAM_LINGER_MS);
+      stream.once('close', () => clearTimeout(timer));
+    });
+  }
+
   addSocket(socket: Socket): void {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
@@ -183,6 +200,8 @@ export async function startDpServer(opts: DpServerOptions): Promise<RunningDpSer
     grpc: true,
     grpcWeb: false,
     connect: false,
+    // xDS runs between neighbours; gzip would cost the control plane more CPU than the bytes are worth
+    acceptCompression: [],
     shutdownSignal: shutdown.signal,
     fallback: (req, res) => {
       let handled = false;
@@ -202,6 +221,7 @@ export async function startDpServer(opts: DpServerOptions): Promise<RunningDpSer
   });
   const handle = (req: DpRequest, res: DpResponse): void => {
     connections.requestStarted(req, res);
+    if ('stream' in req) connections.addStream(req.stream);
     void grpc(req, res);
   };
 

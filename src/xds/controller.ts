@@ -4,6 +4,7 @@
  * It is the only place that knows both meshes and the xDS server.
  */
 import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { KindRegistry } from '../core/registry.js';
 import type { ResourceManager } from '../core/manager.js';
@@ -17,7 +18,7 @@ import { generateEnvoyConfig } from './generate/index.js';
 import type { EnvoyConfig, ProxyMetadata } from './generate/types.js';
 import { encodeConfig } from './encode.js';
 import { InsightRecorder } from './insights.js';
-import { MeshStates, type MeshState } from './mesh-state.js';
+import { MeshStates, specHash, type MeshState } from './mesh-state.js';
 import { describeProxy, type ProxyDescription, type ProxyKey } from './proxy-identity.js';
 import type { ResourceSet } from './resources.js';
 
@@ -50,6 +51,8 @@ export interface XdsControllerOptions {
   instanceId: string;
   defaultAdminPort: number;
   deregistrationDelayMs: number;
+  /** This control plane's zone: endpoints elsewhere rank lower under locality-aware balancing. */
+  zone: string;
   /** Coalesces bursts of store changes into one regeneration pass. */
   debounceMs?: number;
   /** The generator; replaceable so tests can make it misbehave. */
@@ -77,7 +80,8 @@ export class XdsController implements AdsHooks {
   private readonly streamNodes = new Map<string, string>();
   private readonly meshStates: MeshStates;
   private readonly insights: InsightRecorder;
-  private readonly pendingMeshes = new Set<string>();
+  /** mesh → changed Dataplane names, or 'all' when the Mesh itself changed. */
+  private readonly pendingMeshes = new Map<string, Set<string> | 'all'>();
   private flushTimer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private readonly unwatch: () => void;
@@ -86,7 +90,7 @@ export class XdsController implements AdsHooks {
   private readonly deregistrations = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly opts: XdsControllerOptions) {
-    this.meshStates = new MeshStates(opts.store);
+    this.meshStates = new MeshStates(opts.store, opts.zone);
     this.insights = new InsightRecorder(opts.store, opts.instanceId, opts.logger.child({ component: 'insights' }));
     this.unwatch = opts.store.watch((e) => this.onStoreChange(e));
   }
@@ -165,7 +169,7 @@ export class XdsController implements AdsHooks {
   /** The configuration a Dataplane gets now: the served one if connected, else freshly generated. */
   async currentConfig(key: ProxyKey, metadata?: ProxyMetadata): Promise<{ config: EnvoyConfig; served?: ResourceSet } | undefined> {
     const state = await this.meshStates.get(key.mesh);
-    const dp = state?.snapshot.dataplanes.find((d) => d.meta.name === key.name);
+    const dp = state?.byName.get(key.name);
     if (!state || !dp) return undefined;
     const connected = this.proxies.get(`${key.mesh}.${key.name}`);
     const meta = metadata ?? connected?.metadata ?? { adminPort: this.opts.defaultAdminPort, readinessPort: 9902, features: [], proxyless: false };
@@ -176,12 +180,13 @@ export class XdsController implements AdsHooks {
   private inputHash(state: MeshState, dp: Resource, metadata: ProxyMetadata): string {
     const services = referencedServices(dp, metadata);
     const endpoints = services === undefined ? state.allServicesHash : services.map((s) => [s, state.serviceHashes.get(s) ?? '']);
-    return hash([dp.meta.name, dp.spec, metadata, state.meshHash, endpoints]);
+    // the name is left out on purpose: generation reads only the spec, so replicas share results
+    return hash([specHash(dp), metadata, state.meshHash, endpoints]);
   }
 
   private async regenerate(proxy: ConnectedProxy): Promise<void> {
     const state = await this.meshStates.get(proxy.key.mesh);
-    const dp = state?.snapshot.dataplanes.find((d) => d.meta.name === proxy.key.name);
+    const dp = state?.byName.get(proxy.key.name);
     if (!state || !dp) {
       this.opts.logger.warn({ proxy: proxy.nodeId }, 'dataplane or mesh is gone; keeping the last configuration');
       return;
@@ -215,8 +220,11 @@ export class XdsController implements AdsHooks {
   // ---- propagation ----
 
   private onStoreChange(e: ChangeEvent): void {
-    if (e.type === 'Dataplane') this.pendingMeshes.add(e.mesh);
-    else if (e.type === 'Mesh') this.pendingMeshes.add(e.name);
+    if (e.type === 'Dataplane') {
+      const pending = this.pendingMeshes.get(e.mesh);
+      if (pending === undefined) this.pendingMeshes.set(e.mesh, new Set([e.name]));
+      else if (pending !== 'all') pending.add(e.name);
+    } else if (e.type === 'Mesh') this.pendingMeshes.set(e.name, 'all');
     else return;
     if (this.flushTimer) return;
     this.flushTimer = setTimeout(() => {
@@ -226,19 +234,24 @@ export class XdsController implements AdsHooks {
   }
 
   private async flushPending(): Promise<void> {
+    const started = performance.now();
+    let regenerated = 0;
     const meshes = [...this.pendingMeshes];
     this.pendingMeshes.clear();
-    for (const mesh of meshes) {
-      this.meshStates.invalidate(mesh);
+    for (const [mesh, changed] of meshes) {
+      if (changed === 'all') this.meshStates.invalidate(mesh);
+      else this.meshStates.update(mesh, changed);
       for (const proxy of [...this.proxies.values()]) {
         if (proxy.key.mesh !== mesh) continue;
         try {
           await this.regenerate(proxy);
+          regenerated++;
         } catch (err) {
           this.opts.logger.error({ err, proxy: proxy.nodeId }, 'regeneration failed');
         }
       }
     }
+    this.opts.logger.debug({ meshes: meshes.length, proxies: regenerated, ms: Math.round(performance.now() - started) }, 'propagated store changes');
   }
 
   /** Resolves once every change seen so far has been pushed to the cache (for tests and shutdown). */

@@ -14,7 +14,21 @@ import { assertValid } from '../envoy/validate-rules.js';
 import type { EnvoyConfig } from './generate/types.js';
 import { TYPE_URL, type ResourceSet, type XdsResource } from './resources.js';
 
+/**
+ * Generators hand out the same message object for whatever did not change (their memo),
+ * so encoding is memoised by identity: an unchanged resource is checked and hashed once.
+ */
+const encoded = new WeakMap<object, XdsResource>();
+
 function encodeOne<D extends DescMessage>(schema: D, typeUrl: string, name: string, message: MessageShape<D>): XdsResource {
+  const known = encoded.get(message);
+  if (known && known.name === name) return known;
+  const resource = encodeFresh(schema, typeUrl, name, message);
+  encoded.set(message, resource);
+  return resource;
+}
+
+function encodeFresh<D extends DescMessage>(schema: D, typeUrl: string, name: string, message: MessageShape<D>): XdsResource {
   assertValid(schema, message, `${schema.name} "${name}"`);
   const bytes = toBinary(schema, message);
   const version = createHash('sha256').update(bytes).digest('base64url').slice(0, 16);

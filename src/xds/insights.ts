@@ -21,7 +21,8 @@ const STAT_BY_TYPE: Record<string, StatKey> = {
 };
 
 const KEPT_SUBSCRIPTIONS = 5;
-const FLUSH_DELAY_MS = 250;
+/** Counters are persisted at most this often per stream; connects and disconnects are written at once. */
+const FLUSH_DELAY_MS = 1000;
 
 interface StreamRecord {
   key: ProxyKey;

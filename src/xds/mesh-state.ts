@@ -10,6 +10,7 @@ import type { EndpointIndex, MeshSnapshot } from './generate/index.js';
 
 export interface MeshState {
   snapshot: MeshSnapshot;
+  byName: ReadonlyMap<string, Resource>;
   index: EndpointIndex;
   meshHash: string;
   /** kuma.io/service → hash of everything that service's endpoints depend on. */
@@ -22,12 +23,25 @@ interface Inbound {
   tags?: Record<string, string>;
 }
 
-function hashOf(value: unknown): string {
+export function hashOf(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 22);
 }
 
-export function buildMeshState(mesh: Resource, dataplanes: Resource[]): MeshState {
-  const snapshot: MeshSnapshot = { mesh, dataplanes };
+/** Stored resources are never mutated, so a spec's hash can be remembered per object. */
+const specHashes = new WeakMap<object, string>();
+
+export function specHash(r: Resource): string {
+  let h = specHashes.get(r.spec);
+  if (h === undefined) {
+    h = hashOf(r.spec);
+    specHashes.set(r.spec, h);
+  }
+  return h;
+}
+
+/** Pass the previous state of the same mesh to keep what generation memoised for unchanged services. */
+export function buildMeshState(mesh: Resource, dataplanes: Resource[], zone: string, previous?: MeshState): MeshState {
+  const snapshot: MeshSnapshot = { mesh, dataplanes, zone };
   const contributions = new Map<string, unknown[]>();
   for (const dp of dataplanes) {
     const networking = (dp.spec.networking ?? {}) as { inbound?: Inbound[]; address?: string; advertisedAddress?: string };
@@ -35,7 +49,8 @@ export function buildMeshState(mesh: Resource, dataplanes: Resource[]): MeshStat
       const service = inbound.tags?.['kuma.io/service'];
       if (!service) continue;
       const list = contributions.get(service) ?? [];
-      list.push([dp.meta.name, networking.address, networking.advertisedAddress, inbound]);
+      // endpoint metadata carries the Dataplane's labels, so they count too
+      list.push([dp.meta.name, networking.address, networking.advertisedAddress, inbound, dp.meta.labels]);
       contributions.set(service, list);
     }
   }
@@ -45,7 +60,8 @@ export function buildMeshState(mesh: Resource, dataplanes: Resource[]): MeshStat
   }
   return {
     snapshot,
-    index: buildEndpointIndex(snapshot),
+    byName: new Map(dataplanes.map((d) => [d.meta.name, d])),
+    index: buildEndpointIndex(snapshot, previous?.index),
     meshHash: hashOf(mesh.spec),
     serviceHashes,
     allServicesHash: hashOf([...serviceHashes]),
@@ -56,7 +72,10 @@ export function buildMeshState(mesh: Resource, dataplanes: Resource[]): MeshStat
 export class MeshStates {
   private readonly states = new Map<string, Promise<MeshState | undefined>>();
 
-  constructor(private readonly store: ResourceStore) {}
+  constructor(
+    private readonly store: ResourceStore,
+    private readonly zone: string,
+  ) {}
 
   get(mesh: string): Promise<MeshState | undefined> {
     let state = this.states.get(mesh);
@@ -72,10 +91,30 @@ export class MeshStates {
     this.states.delete(mesh);
   }
 
+  /** Re-reads only the named Dataplanes of a loaded mesh; the rest of the state carries over. */
+  update(mesh: string, changed: ReadonlySet<string>): void {
+    const previous = this.states.get(mesh);
+    if (!previous) return; // not loaded: the next get() reads it fresh
+    const next = previous
+      .then(async (state) => {
+        if (!state) return this.load(mesh);
+        const byName = new Map(state.snapshot.dataplanes.map((d) => [d.meta.name, d]));
+        for (const name of changed) {
+          const dp = await this.store.get('Dataplane', { mesh, name });
+          if (dp) byName.set(name, dp);
+          else byName.delete(name);
+        }
+        const dataplanes = [...byName.values()].sort((a, b) => (a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0));
+        return buildMeshState(state.snapshot.mesh, dataplanes, this.zone, state);
+      })
+      .catch(() => this.load(mesh));
+    this.states.set(mesh, next);
+  }
+
   private async load(mesh: string): Promise<MeshState | undefined> {
     const meshResource = await this.store.get('Mesh', { mesh: '', name: mesh });
     if (!meshResource) return undefined;
     const { items } = await this.store.list('Dataplane', { mesh });
-    return buildMeshState(meshResource, items);
+    return buildMeshState(meshResource, items, this.zone);
   }
 }

@@ -31,7 +31,7 @@ class RequestQueue<T> implements AsyncIterable<T> {
   private ended = false;
 
   push(item: T): void {
-    if (this.ended) throw new Error('stream already closed');
+    if (this.ended) throw new Error('stream already ended');
     this.items.push(item);
     this.wake();
   }
@@ -168,6 +168,8 @@ export function openSotw(url: string, node: NodeInit | string, opts: XdsClientOp
   const { client, callOptions, close } = openStream(url, opts);
   const requests = new RequestQueue<SotwRequestInit>();
   const inbox = new Inbox<DiscoveryResponse>(client.streamAggregatedResources(requests, callOptions));
+  // like real gRPC clients, stop sending once the server has given its final status
+  void inbox.ended.then(() => requests.end());
   const nodeInit: NodeInit = typeof node === 'string' ? { id: node } : node;
   const namesByType = new Map<string, string[]>();
   let sentNode = false;
@@ -204,6 +206,7 @@ export function openDelta(url: string, node: NodeInit | string, opts: XdsClientO
   const { client, callOptions, close } = openStream(url, opts);
   const requests = new RequestQueue<DeltaRequestInit>();
   const inbox = new Inbox<DeltaDiscoveryResponse>(client.deltaAggregatedResources(requests, callOptions));
+  void inbox.ended.then(() => requests.end());
   const nodeInit: NodeInit = typeof node === 'string' ? { id: node } : node;
   let sentNode = false;
   const request = (req: DeltaRequestInit): void => {

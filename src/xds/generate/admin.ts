@@ -7,14 +7,13 @@
  * admin API behind mTLS (client certificate SAN `kuma-cp`); that chain needs the
  * control plane's admin certificates and is not generated yet.
  */
-import { isIP } from 'node:net';
 import { Cluster_DiscoveryType, type Cluster } from '../../../gen/envoy/config/cluster/v3/cluster_pb.js';
 import { TrafficDirection } from '../../../gen/envoy/config/core/v3/base_pb.js';
 import type { Listener } from '../../../gen/envoy/config/listener/v3/listener_pb.js';
 import { HttpConnectionManagerSchema } from '../../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
 import { dataplaneAddress } from './dataplane-view.js';
 import { internalAddressConfig, make, pack, ROUTER_FILTER, seconds, socketAddress, TLS_INSPECTOR, typedFilter } from './envoy-messages.js';
-import { LOOPBACK_INTERNAL_ADDRESSES } from './internal-addresses.js';
+import { effectiveInternalAddresses } from './internal-addresses.js';
 import { ENVOY_ADMIN_NAME, READINESS_CLUSTER_NAME, sanitizeMetric } from './names.js';
 import type { ResourceCollector } from './resource-collector.js';
 import type { Proxy } from './types.js';
@@ -84,9 +83,8 @@ function adminListener(address: string, port: number, reusePort: boolean, ipv6En
         virtualHosts: [make.virtualHost({ name: ENVOY_ADMIN_NAME, domains: ['*'], routes: [readyRoute] })],
       }),
     },
-    internalAddressConfig: internalAddressConfig(
-      LOOPBACK_INTERNAL_ADDRESSES.filter((a) => ipv6Enabled || isIP(a.addressPrefix) !== 6),
-    ),
+    // Kuma uses loopback here whatever the configured internal CIDRs.
+    internalAddressConfig: internalAddressConfig(effectiveInternalAddresses([], ipv6Enabled)),
   });
   return make.listener({
     name: ENVOY_ADMIN_NAME,

@@ -1,5 +1,5 @@
 /** Message factories and the small Envoy building blocks every generator shares. */
-import { toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import { anyPack, AnySchema, DurationSchema, type Any, type Duration } from '@bufbuild/protobuf/wkt';
 import { ClusterSchema, Cluster_EdsClusterConfigSchema } from '../../../gen/envoy/config/cluster/v3/cluster_pb.js';
 import { AddressSchema, BindConfigSchema, CidrRangeSchema, SocketAddressSchema, type Address } from '../../../gen/envoy/config/core/v3/address_pb.js';
@@ -19,7 +19,7 @@ import { ClusterLoadAssignmentSchema } from '../../../gen/envoy/config/endpoint/
 import { EndpointSchema, LbEndpointSchema, LocalityLbEndpointsSchema } from '../../../gen/envoy/config/endpoint/v3/endpoint_components_pb.js';
 import { ApiListenerSchema } from '../../../gen/envoy/config/listener/v3/api_listener_pb.js';
 import { ListenerSchema } from '../../../gen/envoy/config/listener/v3/listener_pb.js';
-import { FilterChainMatchSchema, FilterChainSchema, FilterSchema, ListenerFilterSchema, type Filter } from '../../../gen/envoy/config/listener/v3/listener_components_pb.js';
+import { FilterChainSchema, FilterSchema, ListenerFilterSchema, type Filter } from '../../../gen/envoy/config/listener/v3/listener_components_pb.js';
 import { RouteConfigurationSchema } from '../../../gen/envoy/config/route/v3/route_pb.js';
 import { RouteActionSchema, RouteMatchSchema, RouteSchema, VirtualHostSchema } from '../../../gen/envoy/config/route/v3/route_components_pb.js';
 import { FilterConfigSchema as GrpcStatsSchema } from '../../../gen/envoy/extensions/filters/http/grpc_stats/v3/config_pb.js';
@@ -45,7 +45,6 @@ export const make = {
   listener: messageFactory(ListenerSchema),
   apiListener: messageFactory(ApiListenerSchema),
   filterChain: messageFactory(FilterChainSchema),
-  filterChainMatch: messageFactory(FilterChainMatchSchema),
   filter: messageFactory(FilterSchema),
   listenerFilter: messageFactory(ListenerFilterSchema),
   address: messageFactory(AddressSchema),
@@ -91,15 +90,20 @@ export function pack<S extends DescMessage>(schema: S, message: MessageShape<S>)
 const makeAny = messageFactory(AnySchema);
 
 /**
- * Packs `message` followed by `encodedFields`, fields of the same message type
- * encoded earlier. Parsers merge concatenated encodings, so a part shared by
- * thousands of messages is encoded once instead of with each of them.
+ * An Any of `schema` from already encoded parts. Parsers merge concatenated
+ * encodings of one message type, so a part shared by thousands of messages can
+ * be encoded once and appended to each.
  */
-export function packWithEncodedFields<S extends DescMessage>(schema: S, message: MessageShape<S>, encodedFields: Uint8Array): Any {
-  const head = toBinary(schema, message);
-  const value = new Uint8Array(head.length + encodedFields.length);
-  value.set(head);
-  value.set(encodedFields, head.length);
+export function packEncoded(schema: DescMessage, ...parts: Uint8Array[]): Any {
+  let value = parts[0] ?? new Uint8Array();
+  if (parts.length > 1) {
+    value = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
+    let offset = 0;
+    for (const part of parts) {
+      value.set(part, offset);
+      offset += part.length;
+    }
+  }
   return makeAny({ typeUrl: `type.googleapis.com/${schema.typeName}`, value });
 }
 

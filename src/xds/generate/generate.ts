@@ -25,6 +25,7 @@ export function generateEnvoyConfig(snapshot: MeshSnapshot, proxy: Proxy, index:
   const internalAddresses = effectiveInternalAddresses(proxy.internalAddresses, proxy.metadata.ipv6Enabled ?? true);
   generateAdmin(proxy, out);
   generateInbounds(proxy, internalAddresses, out);
-  generateOutbounds(proxy, index, { internalAddresses, internalAddressesKey: JSON.stringify(internalAddresses) }, out);
+  const internalAddressesKey = index.memo.intern(JSON.stringify(internalAddresses));
+  generateOutbounds(proxy, index, { internalAddresses, internalAddressesKey }, out);
   return out.toConfig();
 }

@@ -6,68 +6,83 @@
  */
 import type { Endpoint } from './types.js';
 
-interface ServiceEntries {
-  /** Depends on the service's name alone. */
-  byName: Map<string, unknown>;
-  /** Depends on the service's endpoints as well. */
-  byEndpoints: Map<string, unknown>;
+interface Entry {
+  /** The service the value belongs to; undefined for values shared by all. */
+  service: string | undefined;
+  /** Whether the value depends on the service's endpoints, not just its name. */
+  endpoints: boolean;
+  value: unknown;
 }
 
+type ServiceEndpointsMap = ReadonlyMap<string, { endpoints: readonly Endpoint[] }>;
+
 export class GenerationMemo {
-  private readonly sharedEntries = new Map<string, unknown>();
-  private readonly serviceEntries = new Map<string, ServiceEntries>();
+  // kind → key → entry; flat, because thousands of services each with a few entries are the norm.
+  private readonly kinds = new Map<string, Map<string, Entry>>();
+  private internCount = 0;
+
+  /** A short token standing for a long key, so keys built from it hash quickly. */
+  intern(longKey: string): string {
+    return this.shared('intern', longKey, () => `#${this.internCount++}`);
+  }
 
   /** For values that depend on no service. */
-  shared<T>(key: string, build: () => T): T {
-    return remember(this.sharedEntries, key, build);
+  shared<T>(kind: string, key: string, build: () => T): T {
+    return this.remember(undefined, false, kind, key, build);
   }
 
   /** For values that depend on the service's name (and the key) only. */
-  byName<T>(service: string, key: string, build: () => T): T {
-    return remember(this.entriesOf(service).byName, key, build);
+  byName<T>(service: string, kind: string, key: string, build: () => T): T {
+    return this.remember(service, false, kind, key, build);
   }
 
   /** For values that depend on the service's endpoints. */
-  byEndpoints<T>(service: string, key: string, build: () => T): T {
-    return remember(this.entriesOf(service).byEndpoints, key, build);
+  byEndpoints<T>(service: string, kind: string, key: string, build: () => T): T {
+    return this.remember(service, true, kind, key, build);
   }
 
   /**
    * A memo for the next snapshot: shared entries and the name-only entries of
-   * services that still exist carry over, endpoint entries only where the
-   * service's endpoints are unchanged.
+   * services that still have endpoints carry over, endpoint entries only where
+   * those endpoints are unchanged.
    */
-  carryOver(
-    previousEndpoints: ReadonlyMap<string, { endpoints: readonly Endpoint[] }>,
-    nextEndpoints: ReadonlyMap<string, { endpoints: readonly Endpoint[] }>,
-  ): GenerationMemo {
-    const next = new GenerationMemo();
-    for (const [key, value] of this.sharedEntries) next.sharedEntries.set(key, value);
-    for (const [service, entries] of this.serviceEntries) {
-      const now = nextEndpoints.get(service);
-      if (!now) continue;
-      const unchanged = sameEndpoints(previousEndpoints.get(service)?.endpoints ?? [], now.endpoints);
-      next.serviceEntries.set(service, { byName: entries.byName, byEndpoints: unchanged ? entries.byEndpoints : new Map() });
+  carryOver(previous: ServiceEndpointsMap, next: ServiceEndpointsMap): GenerationMemo {
+    const memo = new GenerationMemo();
+    memo.internCount = this.internCount;
+    const unchanged = new Map<string, boolean>();
+    const keep = (entry: Entry): boolean => {
+      if (entry.service === undefined) return true;
+      const now = next.get(entry.service);
+      if (!now) return false;
+      if (!entry.endpoints) return true;
+      let same = unchanged.get(entry.service);
+      if (same === undefined) {
+        same = sameEndpoints(previous.get(entry.service)?.endpoints ?? [], now.endpoints);
+        unchanged.set(entry.service, same);
+      }
+      return same;
+    };
+    for (const [kind, entries] of this.kinds) {
+      const kept = new Map<string, Entry>();
+      for (const [key, entry] of entries) if (keep(entry)) kept.set(key, entry);
+      memo.kinds.set(kind, kept);
     }
-    return next;
+    return memo;
   }
 
-  private entriesOf(service: string): ServiceEntries {
-    let entries = this.serviceEntries.get(service);
+  private remember<T>(service: string | undefined, endpoints: boolean, kind: string, key: string, build: () => T): T {
+    let entries = this.kinds.get(kind);
     if (!entries) {
-      entries = { byName: new Map(), byEndpoints: new Map() };
-      this.serviceEntries.set(service, entries);
+      entries = new Map();
+      this.kinds.set(kind, entries);
     }
-    return entries;
+    const hit = entries.get(key);
+    // Keys are unique per service by construction; the check keeps a freak name clash correct.
+    if (hit !== undefined && hit.service === service) return hit.value as T;
+    const value = build();
+    entries.set(key, { service, endpoints, value });
+    return value;
   }
-}
-
-function remember<T>(map: Map<string, unknown>, key: string, build: () => T): T {
-  const hit = map.get(key);
-  if (hit !== undefined) return hit as T;
-  const value = build();
-  map.set(key, value);
-  return value;
 }
 
 function sameEndpoints(a: readonly Endpoint[], b: readonly Endpoint[]): boolean {

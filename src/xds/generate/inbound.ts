@@ -28,7 +28,7 @@ import {
   upstreamHttpOptions,
 } from './envoy-messages.js';
 import { contextualInboundName, inboundListenerName, inboundRouteName, localClusterName, sanitizeMetric } from './names.js';
-import { parseProtocol, type Protocol } from './protocol.js';
+import { isHttpBased, parseProtocol, type Protocol } from './protocol.js';
 import type { ResourceCollector } from './resource-collector.js';
 import { SERVICE_TAG } from './subset-cluster-name.js';
 import type { InternalAddress, Proxy } from './types.js';
@@ -67,7 +67,7 @@ function inboundProtocol(value: string): Protocol {
 function localCluster(name: string, inbound: InboundInterface, protocol: Protocol, transparentProxy: boolean): Cluster {
   const isAddress = isIP(inbound.workloadIp) !== 0;
   const loopback = inbound.workloadIp === '127.0.0.1' || inbound.workloadIp === '::1';
-  const http = protocol === 'http' || protocol === 'http2' || protocol === 'grpc';
+  const http = isHttpBased(protocol);
   return make.cluster({
     name,
     altStatName: sanitizeMetric(name),
@@ -122,7 +122,7 @@ function inboundListener(
       'io.kuma.tags': hasTags ? inbound.tags : { 'kuma.io/unified-name': contextualInboundName(inbound.sectionName) },
     }),
     filterChains: [
-      protocol === 'http' || protocol === 'http2' || protocol === 'grpc'
+      isHttpBased(protocol)
         ? httpFilterChain(inbound, name, protocol, clusterName, internalAddresses)
         : tcpFilterChain(clusterName),
     ],

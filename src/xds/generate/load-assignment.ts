@@ -3,7 +3,7 @@ import type { ClusterLoadAssignment } from '../../../gen/envoy/config/endpoint/v
 import type { LbEndpoint } from '../../../gen/envoy/config/endpoint/v3/endpoint_components_pb.js';
 import { HealthStatus } from '../../../gen/envoy/config/core/v3/health_check_pb.js';
 import type { Metadata } from '../../../gen/envoy/config/core/v3/base_pb.js';
-import { filterMetadata, make, socketAddress } from './envoy-messages.js';
+import { make, socketAddress, sortedCopy } from './envoy-messages.js';
 import { SERVICE_TAG } from './subset-cluster-name.js';
 import type { Endpoint } from './types.js';
 
@@ -21,20 +21,37 @@ export function selectEndpoints(endpoints: readonly Endpoint[], match: Readonly<
 function endpointMetadata(endpoint: Endpoint): Metadata | undefined {
   const tags: Record<string, string> = {};
   let hasTags = false;
-  for (const key of Object.keys(endpoint.tags)) {
+  for (const key of Object.keys(endpoint.tags).sort()) {
     if (key === SERVICE_TAG) continue;
     tags[key] = endpoint.tags[key];
     hasTags = true;
   }
   const hasLabels = Object.keys(endpoint.labels).length > 0;
   if (!hasTags && !hasLabels) return undefined;
-  const entries: Record<string, Readonly<Record<string, string>>> = {};
+  // Keys in order, so equal input gives equal bytes; the tag map is shared by both entries.
+  const filterMetadata: Record<string, Record<string, string>> = {};
   if (hasTags) {
-    entries['envoy.lb'] = tags;
-    entries['envoy.transport_socket_match'] = tags;
+    filterMetadata['envoy.lb'] = tags;
+    filterMetadata['envoy.transport_socket_match'] = tags;
   }
-  if (hasLabels) entries['io.kuma.labels'] = endpoint.labels;
-  return filterMetadata(entries);
+  if (hasLabels) filterMetadata['io.kuma.labels'] = sortedCopy(endpoint.labels);
+  return make.metadata({ filterMetadata });
+}
+
+// An endpoint appears in its service's assignment and in every subset's; build its entry once.
+const lbEndpoints = new WeakMap<Endpoint, LbEndpoint>();
+
+function sidecarLbEndpoint(e: Endpoint): LbEndpoint {
+  let entry = lbEndpoints.get(e);
+  if (!entry) {
+    entry = make.lbEndpoint({
+      hostIdentifier: { case: 'endpoint', value: make.endpoint({ address: socketAddress(e.address, e.port) }) },
+      loadBalancingWeight: e.weight > 0 ? e.weight : undefined,
+      metadata: endpointMetadata(e),
+    });
+    lbEndpoints.set(e, entry);
+  }
+  return entry;
 }
 
 interface LocalityGroup {
@@ -66,13 +83,7 @@ function groupByLocality(endpoints: readonly Endpoint[], toLbEndpoint: (e: Endpo
 
 /** What Envoy sidecars receive over EDS. */
 export function loadAssignment(clusterName: string, endpoints: readonly Endpoint[]): ClusterLoadAssignment {
-  const groups = groupByLocality(endpoints, (e) =>
-    make.lbEndpoint({
-      hostIdentifier: { case: 'endpoint', value: make.endpoint({ address: socketAddress(e.address, e.port) }) },
-      loadBalancingWeight: e.weight > 0 ? e.weight : undefined,
-      metadata: endpointMetadata(e),
-    }),
-  );
+  const groups = groupByLocality(endpoints, sidecarLbEndpoint);
   return make.loadAssignment({
     clusterName,
     endpoints: groups.map((g) =>

@@ -22,10 +22,8 @@ import {
   GRPC_STATS_FILTER,
   internalAddressConfig,
   make,
-  pack,
-  packWithEncodedFields,
+  packEncoded,
   ROUTER_FILTER,
-  seconds,
   socketAddress,
   sortedCopy,
   typedFilter,
@@ -33,6 +31,7 @@ import {
   upstreamHttpOptions,
 } from './envoy-messages.js';
 import { loadAssignment, selectEndpoints } from './load-assignment.js';
+import { encodeOutboundRouteHcm, encodeTcpProxy } from './outbound-filter-encoding.js';
 import { outboundListenerName, outboundRouteName, sanitizeMetric } from './names.js';
 import { isHttpBased, UNKNOWN_PROTOCOL, type Protocol } from './protocol.js';
 import type { ResourceCollector } from './resource-collector.js';
@@ -82,10 +81,10 @@ function outboundListener(
   bindToPort: boolean,
   settings: OutboundSettings,
 ): Listener {
-  const filterKind = clusterName === undefined ? 'none' : isHttpBased(protocol) ? `${protocol === 'grpc' ? 'grpc' : 'http'}\0${settings.internalAddressesKey}` : 'tcp';
+  const filterKind = clusterName === undefined ? 'none' : isHttpBased(protocol) ? `${protocol === 'grpc' ? 'grpc' : 'http'}${settings.internalAddressesKey}` : 'tcp';
   const tagsKey = Object.keys(outbound.tags).length === 1 ? '' : JSON.stringify(sortedCopy(outbound.tags));
-  const key = `listener\0${outbound.address}\0${outbound.port}\0${bindToPort}\0${tagsKey}\0${filterKind}`;
-  return index.memo.byName(service, key, () => {
+  const key = `${service}|${outbound.address}:${outbound.port}|${bindToPort ? 'bind' : 'nobind'}|${filterKind}|${tagsKey}`;
+  return index.memo.byName(service, 'listener', key, () => {
     const filter = clusterName === undefined ? undefined : outboundFilter(index, service, protocol, clusterName, settings);
     return make.listener({
       name: outboundListenerName(outbound.address, outbound.port),
@@ -107,38 +106,22 @@ function outboundFilter(
   settings: OutboundSettings,
 ): { name: string; config: Any } {
   if (!isHttpBased(protocol)) {
-    return index.memo.byName(service, `tcp-filter\0${clusterName}`, () => ({
+    return index.memo.byName(service, 'tcp-filter', clusterName, () => ({
       name: 'envoy.filters.network.tcp_proxy',
-      config: pack(
-        TcpProxySchema,
-        make.tcpProxy({ statPrefix: sanitizeMetric(service), clusterSpecifier: { case: 'cluster', value: clusterName } }),
-      ),
+      config: packEncoded(TcpProxySchema, encodeTcpProxy(sanitizeMetric(service), clusterName)),
     }));
   }
   const grpc = protocol === 'grpc';
-  const key = `${grpc ? 'grpc' : 'http'}\0${settings.internalAddressesKey}`;
-  return index.memo.byName(service, `http-filter\0${key}\0${clusterName}`, () => {
-    const route = make.route({
-      name: DEFAULT_ROUTE_NAME,
-      match: make.routeMatch({ pathSpecifier: { case: 'prefix', value: '/' } }),
-      action: {
-        case: 'route',
-        // MeshTimeout would set this; without it requests have no route timeout.
-        value: make.routeAction({ clusterSpecifier: { case: 'cluster', value: clusterName }, timeout: seconds(0) }),
-      },
-    });
-    const perService = make.hcm({
+  const key = `${grpc ? 'grpc' : 'http'}${settings.internalAddressesKey}`;
+  return index.memo.byName(service, `http-filter${key}`, clusterName, () => {
+    const perService = encodeOutboundRouteHcm({
       statPrefix: sanitizeMetric(service),
-      routeSpecifier: {
-        case: 'routeConfig',
-        value: make.routeConfiguration({
-          name: outboundRouteName(service),
-          validateClusters: false,
-          virtualHosts: [make.virtualHost({ name: service, domains: ['*'], routes: [route] })],
-        }),
-      },
+      routeConfigName: outboundRouteName(service),
+      virtualHostName: service,
+      routeName: DEFAULT_ROUTE_NAME,
+      cluster: clusterName,
     });
-    const shared = index.memo.shared(`outbound-http\0${key}`, () =>
+    const shared = index.memo.shared('outbound-http', key, () =>
       toBinary(
         HttpConnectionManagerSchema,
         make.hcm({
@@ -148,16 +131,13 @@ function outboundFilter(
         }),
       ),
     );
-    return {
-      name: 'envoy.filters.network.http_connection_manager',
-      config: packWithEncodedFields(HttpConnectionManagerSchema, perService, shared),
-    };
+    return { name: 'envoy.filters.network.http_connection_manager', config: packEncoded(HttpConnectionManagerSchema, perService, shared) };
   });
 }
 
 /** Mesh clusters always speak HTTP/2 upstream: sidecar-to-sidecar HTTP travels as h2. */
 function outboundCluster(index: EndpointIndex, service: string, name: string): Cluster {
-  return index.memo.byName(service, `cluster\0${name}`, () => {
+  return index.memo.byName(service, 'cluster', name, () => {
     const altStatName = sanitizeMetric(name);
     return make.cluster({
       name,
@@ -173,7 +153,7 @@ const HTTP2_OPTIONS = upstreamHttpOptions(true);
 
 /** The cluster name hashes the selecting tags, so it identifies the assignment. */
 function outboundLoadAssignment(index: EndpointIndex, service: string, clusterName: string, tags: Readonly<Record<string, string>>): ClusterLoadAssignment {
-  return index.memo.byEndpoints(service, `load-assignment\0${clusterName}`, () =>
+  return index.memo.byEndpoints(service, 'load-assignment', clusterName, () =>
     loadAssignment(clusterName, selectEndpoints(index.services.get(service)?.endpoints ?? [], tags)),
   );
 }

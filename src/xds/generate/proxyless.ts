@@ -32,7 +32,7 @@ export function proxylessServices(proxy: Proxy, index: EndpointIndex): string[] 
 
 export function generateProxyless(proxy: Proxy, index: EndpointIndex, out: ResourceCollector): void {
   for (const service of proxylessServices(proxy, index)) {
-    const resources = index.memo.byEndpoints(service, 'proxyless', () => proxylessResources(index, service));
+    const resources = index.memo.byEndpoints(service, 'proxyless', service, () => proxylessResources(index, service));
     out.addListener(resources.listener);
     out.addRoute(resources.route);
     out.addCluster(resources.cluster);

@@ -32,6 +32,7 @@ async function setup(opts: { generate?: typeof generateEnvoyConfig; deregistrati
     instanceId: 'cp-test',
     defaultAdminPort: 9901,
     deregistrationDelayMs: opts.deregistrationDelayMs ?? 10_000,
+    zone: 'default',
     generate: opts.generate,
   });
   const server: RunningDpServer = await startDpServer({ host: '127.0.0.1', port: 0, tls: false, routes: adsRoutes(cache, controller, silent), http: () => false, logger: silent });
@@ -48,6 +49,16 @@ async function setup(opts: { generate?: typeof generateEnvoyConfig; deregistrati
       await store.close();
     },
   };
+}
+
+/** Insights are flushed in the background: poll until the condition holds. */
+async function insightWhere(store: MemoryStore, name: string, ok: (spec: Record<string, any>) => unknown) {
+  for (let i = 0; i < 150; i++) {
+    const r = await store.get('DataplaneInsight', { mesh: 'default', name });
+    if (r && ok(r.spec as Record<string, any>)) return r.spec as Record<string, any>;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  throw new Error('insight condition not met');
 }
 
 const gatewaySpec = (port: number) => ({
@@ -102,8 +113,7 @@ describe('xDS controller', () => {
         assert.equal(env.cache.get('default.kong-01'), before, 'the served set is unchanged');
         await client.expectNone(300);
 
-        await new Promise((r) => setTimeout(r, 400)); // insight flush
-        const spec = await insight(env.store, 'kong-01');
+        const spec = await insightWhere(env.store, 'kong-01', (s) => s.metadata?.lastError);
         assert.match(spec.metadata.lastError.message, /Listener/);
         assert.match(spec.metadata.lastError.message, /port_value/);
 
@@ -133,8 +143,7 @@ describe('xDS controller', () => {
       assert.ok(await env.store.get('Dataplane', { mesh: 'default', name: 'web-1' }), 'registered');
       client.nack(lds, 'bad listener (test)');
       await client.expectNone(300);
-      await new Promise((r) => setTimeout(r, 400));
-      const spec = await insight(env.store, 'web-1');
+      const spec = await insightWhere(env.store, 'web-1', (s) => s.metadata?.lastError);
       const sub = spec.subscriptions[spec.subscriptions.length - 1];
       assert.equal(sub.status.lds.responsesRejected, '1');
       assert.equal(spec.metadata.lastError.message, 'bad listener (test)');

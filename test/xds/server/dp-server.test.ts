@@ -9,7 +9,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duplex } from 'node:stream';
+import { create, toBinary } from '@bufbuild/protobuf';
 import { Code } from '@connectrpc/connect';
+import { DiscoveryRequestSchema } from '../../../gen/envoy/service/discovery/v3/discovery_pb.js';
 import { generateSelfSignedCert, loadCert } from '../../../src/dp/tls.js';
 import type { DpHttpHandler } from '../../../src/dp/server.js';
 import { TYPE_URL } from '../../../src/xds/resources.js';
@@ -150,28 +152,63 @@ test('close() ends open streams with unavailable and releases the port', async (
     const ads = await startAds({ tls, http: hello });
     ads.cache.set('n', resourceSet(cluster('a')));
     const client = openSotw(ads.url, 'n', { ca: ads.server.caPem });
-    client.request({ typeUrl: TYPE_URL.Cluster });
-    await client.next();
     // an idle keep-alive HTTP/1.1 connection must not hold the shutdown up
     const agent = new (mode === 'tls' ? https : http).Agent({ keepAlive: true });
-    await new Promise<void>((resolve, reject) => {
-      const get = mode === 'tls' ? https.get : http.get;
-      get(`${ads.url}/hello`, { agent, ca: ads.server.caPem }, (res) => res.resume().on('end', resolve)).on('error', reject);
+    try {
+      client.request({ typeUrl: TYPE_URL.Cluster });
+      await client.next();
+      await new Promise<void>((resolve, reject) => {
+        const get = mode === 'tls' ? https.get : http.get;
+        get(`${ads.url}/hello`, { agent, ca: ads.server.caPem }, (res) => res.resume().on('end', resolve)).on('error', reject);
+      });
+
+      const started = Date.now();
+      await ads.close();
+      assert.ok(Date.now() - started < 1500, `${mode}: close took ${Date.now() - started} ms`);
+      const ended = await client.ended;
+      assert.equal(ended?.code, Code.Unavailable, `${mode}: ${ended?.message}`);
+      await ads.recorder.waitFor('close', (e) => e.info.node.id === 'n');
+      // the port is free again
+      await new Promise<void>((resolve, reject) => {
+        const srv = net.createServer().once('error', reject);
+        srv.listen(ads.server.port, '127.0.0.1', () => srv.close(() => resolve()));
+      });
+    } finally {
+      agent.destroy();
+      await client.close();
+      await ads.close();
+    }
+  }
+});
+
+test('a client that never ends its request side still gets the status, and close() is not held up', async () => {
+  const ads = await startAds();
+  ads.cache.set('raw', resourceSet(cluster('a')));
+  const session = http2.connect(ads.url);
+  session.on('error', () => {});
+  try {
+    const stream = session.request({
+      ':method': 'POST',
+      ':path': '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources',
+      'content-type': 'application/grpc+proto',
+      te: 'trailers',
     });
+    stream.on('error', () => {});
+    const body = toBinary(DiscoveryRequestSchema, create(DiscoveryRequestSchema, { node: { id: 'raw' }, typeUrl: TYPE_URL.Cluster }));
+    const frame = Buffer.alloc(5 + body.length);
+    frame.writeUInt32BE(body.length, 1);
+    frame.set(body, 5);
+    stream.write(frame); // and never end()
+    const trailers = new Promise<http2.IncomingHttpHeaders>((resolve) => stream.once('trailers', resolve));
+    await new Promise((resolve) => stream.once('data', resolve));
 
     const started = Date.now();
     await ads.close();
-    assert.ok(Date.now() - started < 1500, `${mode}: close took ${Date.now() - started} ms`);
-    const ended = await client.ended;
-    assert.equal(ended?.code, Code.Unavailable, `${mode}: ${ended?.message}`);
-    await ads.recorder.waitFor('close', (e) => e.info.node.id === 'n');
-    agent.destroy();
-    await client.close();
-    // the port is free again
-    await new Promise<void>((resolve, reject) => {
-      const srv = net.createServer().once('error', reject);
-      srv.listen(ads.server.port, '127.0.0.1', () => srv.close(() => resolve()));
-    });
+    assert.ok(Date.now() - started < 1500, `close took ${Date.now() - started} ms`);
+    assert.equal((await trailers)['grpc-status'], String(Code.Unavailable));
+  } finally {
+    session.destroy();
+    await ads.close();
   }
 });
 
