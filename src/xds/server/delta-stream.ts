@@ -14,6 +14,7 @@ import { inAdsOrder } from './type-order.js';
 import type { AckReporter, Outgoing, XdsStreamState } from './stream-state.js';
 
 const WILDCARD = '*';
+const MAX_UNANSWERED = 32;
 
 interface TypeSubscription {
   wildcard: boolean;
@@ -108,6 +109,8 @@ export class DeltaStreamState implements XdsStreamState<DeltaDiscoveryRequest, D
       const version = versionOf([...sub.held].map(([name, v]) => ({ name, version: v })));
       const nonce = String(++this.nonceCounter);
       sub.unanswered.set(nonce, version);
+      // a proxy that never answers must not make this grow without end
+      if (sub.unanswered.size > MAX_UNANSWERED) sub.unanswered.delete(sub.unanswered.keys().next().value!);
       const message = create(DeltaDiscoveryResponseSchema, {
         typeUrl,
         nonce,

@@ -168,8 +168,8 @@ test('unsubscribing (a request without the name) stops its updates', async () =>
 
 test('several changed types go out clusters, endpoints, listeners, routes', async () => {
   const { nodeId, client } = connect();
-  ads.cache.set(nodeId, resourceSet(cluster('c'), endpoints('c'), listener('l'), route('r')));
-  // requested in the "wrong" order on purpose
+  // listed (and requested) routes first, so the order cannot come from the input
+  ads.cache.set(nodeId, resourceSet(route('r'), listener('l'), endpoints('c'), cluster('c')));
   client.request({ typeUrl: TYPE_URL.RouteConfiguration, resourceNames: ['r'] });
   client.ack(await client.next());
   client.request({ typeUrl: TYPE_URL.Listener });
@@ -179,7 +179,7 @@ test('several changed types go out clusters, endpoints, listeners, routes', asyn
   client.request({ typeUrl: TYPE_URL.Cluster });
   client.ack(await client.next());
 
-  ads.cache.set(nodeId, resourceSet(cluster('c', '2'), endpoints('c', '2'), listener('l', '2'), route('r', '2')));
+  ads.cache.set(nodeId, resourceSet(route('r', '2'), listener('l', '2'), endpoints('c', '2'), cluster('c', '2')));
   const order: string[] = [];
   for (let i = 0; i < 4; i++) order.push((await client.next()).typeUrl);
   assert.deepEqual(order, [TYPE_URL.Cluster, TYPE_URL.ClusterLoadAssignment, TYPE_URL.Listener, TYPE_URL.RouteConfiguration]);
