@@ -53,7 +53,7 @@ const md = [
   'How they are measured:',
   '- Generation: a delegated gateway with one outbound per service and two endpoints per service, built in memory; median of 5 runs. "Fresh index" is the first proxy after a snapshot; "shared" is every further proxy of the same snapshot; "one endpoint added" is the next snapshot carrying the memo over.',
   '- Validate + encode: every resource checked against its `validate.rules`, encoded and hashed, the first time it is seen; later proxies and snapshots reuse the result for unchanged messages.',
-  '- Propagation: `ferry-cp` (memory store, TLS DP server) and 1,000 Delta ADS clients run as separate processes; each change is a new backend Dataplane applied through the REST API; the time runs from the request until every client has ACKed the EDS update that contains the new endpoint.',
+  '- Propagation: `ferry-cp` (memory store, TLS DP server) and 1,000 Delta ADS clients run as separate processes; each change is a new backend Dataplane applied through the REST API; the time runs from the request until every client has ACKed the EDS update that contains the new endpoint. The simulated proxies recognise the new endpoint by its encoded bytes instead of decoding the whole assignment, since a real Envoy decodes in C++ and should not be charged JavaScript decoding costs on the shared CPUs.',
   '- Memory: resident set of the `ferry-cp` process after the 1,000 proxies connected, minus before, divided by 1,000 (the Dataplanes were already stored).',
   '',
 ].join('\n');

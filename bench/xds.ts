@@ -151,7 +151,7 @@ export async function benchPropagation(proxies: number, changes: number): Promis
     }
     await new Promise((r) => setTimeout(r, 500));
     const rssBefore = rssKb(cp.proc.pid!);
-    const child = fork(join(here, 'delta-clients.ts'), [cp.dpUrl, String(proxies), join(dir, 'cert.pem')], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(join(here, 'delta-clients.ts'), [cp.dpUrl, String(proxies), join(dir, 'cert.pem')], { execArgv: [...(process.env.BENCH_CLIENT_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CLIENT_PROF] : []), '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const messages: { kind: string; times?: number[] }[] = [];
     const waiters: (() => void)[] = [];
     child.on('message', (m: { kind: string }) => {

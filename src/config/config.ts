@@ -29,6 +29,7 @@ export interface FerryConfig {
   };
   dpServer: { port: number; tlsEnabled: boolean; tlsCertFile: string; tlsKeyFile: string };
   xds: { dataplaneDeregistrationDelay: string };
+  xdsServer: { dataplaneStatusFlushInterval: string };
   bootstrapServer: { params: { adminPort: number; xdsHost: string; xdsPort: number } };
   diagnostics: { serverPort: number };
   defaults: { skipMeshCreation: boolean };
@@ -55,6 +56,7 @@ export function defaultConfig(): FerryConfig {
     apiServer: { http: { interface: '0.0.0.0', port: 5681 }, maxBodyBytes: 1024 * 1024 },
     dpServer: { port: 5678, tlsEnabled: true, tlsCertFile: '', tlsKeyFile: '' },
     xds: { dataplaneDeregistrationDelay: '10s' },
+    xdsServer: { dataplaneStatusFlushInterval: '10s' },
     bootstrapServer: { params: { adminPort: 9901, xdsHost: '', xdsPort: 0 } },
     diagnostics: { serverPort: 5680 },
     defaults: { skipMeshCreation: false },
@@ -85,7 +87,7 @@ const PORTS = new Set([
   'bootstrapServer.params.xdsPort',
 ]);
 
-const DURATIONS = new Set(['xds.dataplaneDeregistrationDelay']);
+const DURATIONS = new Set(['xds.dataplaneDeregistrationDelay', 'xdsServer.dataplaneStatusFlushInterval']);
 
 /** Milliseconds of a Go-style duration setting (`10s`, `1m30s`). */
 export function durationMs(value: string): number {

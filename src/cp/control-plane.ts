@@ -65,6 +65,7 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
     instanceId,
     defaultAdminPort: config.bootstrapServer.params.adminPort,
     deregistrationDelayMs: durationMs(config.xds.dataplaneDeregistrationDelay),
+    statusFlushIntervalMs: durationMs(config.xdsServer.dataplaneStatusFlushInterval),
     zone: config.multizone.zone.name,
   });
   let dpServer: RunningDpServer | undefined;

@@ -21,8 +21,8 @@ const STAT_BY_TYPE: Record<string, StatKey> = {
 };
 
 const KEPT_SUBSCRIPTIONS = 5;
-/** Counters are persisted at most this often per stream; connects and disconnects are written at once. */
-const FLUSH_DELAY_MS = 1000;
+/** Errors are persisted this soon; counters wait for the flush interval (connects and disconnects go at once). */
+const ERROR_FLUSH_DELAY_MS = 100;
 
 interface StreamRecord {
   key: ProxyKey;
@@ -34,6 +34,7 @@ interface StreamRecord {
   version?: Spec;
   lastError?: { typeUrl: string; message: string; time: Date };
   flushTimer?: NodeJS.Timeout;
+  flushDue?: number;
   flushing: Promise<void>;
 }
 
@@ -55,6 +56,8 @@ export class InsightRecorder {
     private readonly store: ResourceStore,
     private readonly instanceId: string,
     private readonly logger: Logger,
+    /** Kuma's `dataplaneStatusFlushInterval`: counters of busy proxies cost one write per interval. */
+    private readonly flushIntervalMs: number,
   ) {}
 
   connected(key: ProxyKey, streamId: string, version: Spec | undefined): void {
@@ -87,14 +90,15 @@ export class InsightRecorder {
     record.counts.total[counter]++;
     const stat = STAT_BY_TYPE[typeUrl];
     if (stat) record.counts[stat][counter]++;
-    this.scheduleFlush(record);
+    // jitter keeps proxies that ACK together from flushing together
+    this.scheduleFlush(record, this.flushIntervalMs * (1 + Math.random() * 0.2));
   }
 
   error(streamId: string, typeUrl: string, message: string): void {
     const record = this.streams.get(streamId);
     if (!record) return;
     record.lastError = { typeUrl, message, time: new Date() };
-    this.scheduleFlush(record);
+    this.scheduleFlush(record, ERROR_FLUSH_DELAY_MS);
   }
 
   /** A generation failure is not tied to one stream: record it on every open stream of the proxy. */
@@ -109,12 +113,16 @@ export class InsightRecorder {
     await Promise.all([...this.streams.values()].map((r) => this.flushNow(r, false)));
   }
 
-  private scheduleFlush(record: StreamRecord): void {
-    if (record.flushTimer) return;
+  private scheduleFlush(record: StreamRecord, delayMs: number): void {
+    const due = Date.now() + delayMs;
+    if (record.flushTimer && record.flushDue !== undefined && record.flushDue <= due) return;
+    if (record.flushTimer) clearTimeout(record.flushTimer);
+    record.flushDue = due;
     record.flushTimer = setTimeout(() => {
       record.flushTimer = undefined;
+      record.flushDue = undefined;
       void this.flushNow(record, false);
-    }, FLUSH_DELAY_MS);
+    }, delayMs);
     record.flushTimer.unref();
   }
 
@@ -122,6 +130,7 @@ export class InsightRecorder {
     if (record.flushTimer) {
       clearTimeout(record.flushTimer);
       record.flushTimer = undefined;
+      record.flushDue = undefined;
     }
     record.flushing = record.flushing.then(() => this.write(record, isNew)).catch((err) => {
       this.logger.warn({ err, proxy: record.key }, 'could not update dataplane insight');

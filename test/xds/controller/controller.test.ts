@@ -32,6 +32,7 @@ async function setup(opts: { generate?: typeof generateEnvoyConfig; deregistrati
     instanceId: 'cp-test',
     defaultAdminPort: 9901,
     deregistrationDelayMs: opts.deregistrationDelayMs ?? 10_000,
+    statusFlushIntervalMs: 200,
     zone: 'default',
     generate: opts.generate,
   });
