@@ -9,6 +9,9 @@ import { HttpError, badRequest } from './errors.js';
 import { NotFoundError } from '../store/store.js';
 import { registerResourceRoutes, sendError } from './resource-routes.js';
 import { FERRY_VERSION, KUMA_API_VERSION } from '../version.js';
+import { registerApiAuthn, type ApiAuthnOptions } from '../auth/api-authn.js';
+import { registerTokenRoutes } from '../tokens/token-routes.js';
+import type { DataplaneTokens } from '../tokens/dataplane-token.js';
 
 export interface ApiServerOptions {
   registry: KindRegistry;
@@ -19,6 +22,10 @@ export interface ApiServerOptions {
   bodyLimitBytes: number;
   /** The proxy's generated Envoy configuration, as a config dump; undefined when the Dataplane does not exist. */
   inspectXds?: (mesh: string, name: string) => Promise<Record<string, unknown> | undefined>;
+  /** Who may do what; without it every request is allowed. */
+  authn?: ApiAuthnOptions;
+  /** Serves `POST /tokens/dataplane`. */
+  dataplaneTokens?: DataplaneTokens;
 }
 
 export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
@@ -54,6 +61,8 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
     sendError(reply, new HttpError(404, 'Not Found', `no route for ${req.method} ${req.url.split('?')[0]}`), ''),
   );
 
+  if (opts.authn) registerApiAuthn(app, opts.authn);
+
   app.get('/', async () => ({
     hostname: os.hostname(),
     product: 'Ferry',
@@ -70,6 +79,7 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
       name: k.name,
       path: k.path,
       pluralDisplayName: k.pluralDisplayName,
+      ...(k.policy ? { policy: k.policy } : {}),
       readOnly: k.readOnly,
       scope: k.scope,
       shortName: k.shortName,
@@ -91,6 +101,7 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
     });
   }
 
+  if (opts.dataplaneTokens) registerTokenRoutes(app, opts.dataplaneTokens);
   registerResourceRoutes(app, opts.registry, opts.manager);
   return app;
 }

@@ -9,6 +9,8 @@ import { genericView, getViews, inspectDataplanesView } from './views.js';
 import { createRegistry } from '../resources/index.js';
 import type { KindDescriptor } from '../core/registry.js';
 import { FERRY_VERSION } from '../version.js';
+import { requestDataplaneToken } from '../tokens/client.js';
+import { parseTagFlags, parseValidForFlag } from '../tokens/token-request-flags.js';
 
 const registry = createRegistry();
 
@@ -144,6 +146,28 @@ inspect
   .action(async (name: string, opts: { mesh: string; type: string }, cmd: Command) => {
     const dump = await client(cmd).get(`/meshes/${encodeURIComponent(opts.mesh)}/dataplanes/${encodeURIComponent(name)}/xds`);
     process.stdout.write(JSON.stringify(dump, null, 2) + '\n');
+  });
+
+program
+  .command('generate')
+  .description('generate credentials')
+  .command('dataplane-token')
+  .description('generate a Dataplane Token that proves a data plane proxy\'s identity (printed without a newline)')
+  .option('-m, --mesh <mesh>', 'mesh to use', 'default')
+  .option('--name <name>', 'name of the Dataplane', '')
+  .option('--proxy-type <type>', 'type of the Dataplane ("dataplane", "ingress")', '')
+  .option('--tag <key=values>', 'required tag values for dataplane (split values by comma to provide multiple values)', (v: string, all: string[]) => [...all, v], [])
+  .option('--workload <workload>', 'required workload label value for dataplane', '')
+  .requiredOption('--valid-for <duration>', 'how long the token will be valid (for example "24h")')
+  .action(async (opts: { mesh: string; name: string; proxyType: string; tag: string[]; workload: string; validFor: string }, cmd: Command) => {
+    const validFor = parseValidForFlag(opts.validFor);
+    const server = (cmd.optsWithGlobals() as { apiServer?: string }).apiServer ?? process.env.FERRY_API_SERVER ?? 'http://localhost:5681';
+    const token = await requestDataplaneToken(
+      server,
+      { name: opts.name, mesh: opts.mesh, tags: parseTagFlags(opts.tag), type: opts.proxyType, workload: opts.workload, validFor },
+      { authToken: process.env.FERRY_API_TOKEN },
+    );
+    process.stdout.write(token);
   });
 
 try {

@@ -26,8 +26,17 @@ export interface FerryConfig {
   apiServer: {
     http: { interface: string; port: number };
     maxBodyBytes: number;
+    /** Kuma's keys; Ferry only has user tokens. */
+    authn: { localhostIsAdmin: boolean; tokens: { bootstrapAdminToken: boolean } };
   };
-  dpServer: { port: number; tlsEnabled: boolean; tlsCertFile: string; tlsKeyFile: string };
+  dpServer: {
+    port: number;
+    tlsEnabled: boolean;
+    tlsCertFile: string;
+    tlsKeyFile: string;
+    /** Kuma defaults to dpToken on Universal; Ferry to none, so the quick start needs no tokens. */
+    authn: { dpProxy: { type: 'none' | 'dpToken' } };
+  };
   xds: { dataplaneDeregistrationDelay: string };
   xdsServer: { dataplaneStatusFlushInterval: string };
   bootstrapServer: { params: { adminPort: number; xdsHost: string; xdsPort: number } };
@@ -53,8 +62,12 @@ export function defaultConfig(): FerryConfig {
         maxOpenConnections: 50,
       },
     },
-    apiServer: { http: { interface: '0.0.0.0', port: 5681 }, maxBodyBytes: 1024 * 1024 },
-    dpServer: { port: 5678, tlsEnabled: true, tlsCertFile: '', tlsKeyFile: '' },
+    apiServer: {
+      http: { interface: '0.0.0.0', port: 5681 },
+      maxBodyBytes: 1024 * 1024,
+      authn: { localhostIsAdmin: true, tokens: { bootstrapAdminToken: true } },
+    },
+    dpServer: { port: 5678, tlsEnabled: true, tlsCertFile: '', tlsKeyFile: '', authn: { dpProxy: { type: 'none' } } },
     xds: { dataplaneDeregistrationDelay: '10s' },
     xdsServer: { dataplaneStatusFlushInterval: '10s' },
     bootstrapServer: { params: { adminPort: 9901, xdsHost: '', xdsPort: 0 } },
@@ -76,6 +89,7 @@ const ENUMS: Record<string, readonly string[]> = {
   'general.logLevel': ['trace', 'debug', 'info', 'warn', 'error'],
   environment: ['universal'],
   mode: ['zone'],
+  'dpServer.authn.dpProxy.type': ['none', 'dpToken'],
 };
 
 const PORTS = new Set([

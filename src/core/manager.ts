@@ -8,7 +8,8 @@ import type { Labels, Resource, ResourceKey, Spec } from './resource.js';
 import { computeLabels, validateLabels, type ComputeOptions } from './labels.js';
 import { validateMeshRef, validateName } from './names.js';
 import { ValidationError, type Violation } from './validation.js';
-import { NotFoundError, type ListRequest, type ListResult, type ResourceStore } from '../store/store.js';
+import { AlreadyExistsError, NotFoundError, type ListRequest, type ListResult, type ResourceStore } from '../store/store.js';
+import { defaultResourcesFor } from './mesh-defaults.js';
 import { mutateDataplaneOnWrite } from './dataplane-mutation.js';
 
 export class MeshNotFoundError extends Error {
@@ -28,7 +29,10 @@ export interface ApplyResult {
   resource: Resource;
 }
 
-export type ManagerOptions = ComputeOptions;
+export interface ManagerOptions extends ComputeOptions {
+  /** Runs after a Mesh is written (e.g. creating its CA), before the write is acknowledged. */
+  afterMeshWrite?: (mesh: Resource) => Promise<void>;
+}
 
 export class ResourceManager {
   constructor(
@@ -63,11 +67,29 @@ export class ResourceManager {
     const spec = this.validated(kind, k, input, undefined);
     await this.requireMesh(kind, k.mesh);
     const written = kind.name === 'Dataplane' ? mutateDataplaneOnWrite(spec, this.opts.zone, true) : spec;
-    return this.store.create(kind.name, {
+    const created = await this.store.create(kind.name, {
       ...k,
       spec: written,
       labels: computeLabels(kind, written, input.labels, k.mesh, this.opts),
     });
+    if (kind.name === 'Mesh') {
+      await this.createMeshDefaults(created);
+      await this.opts.afterMeshWrite?.(created);
+    }
+    return created;
+  }
+
+  /** What a new mesh starts with; a default someone already created is left alone. */
+  private async createMeshDefaults(mesh: Resource): Promise<void> {
+    for (const d of defaultResourcesFor(mesh.meta.name, mesh.spec)) {
+      const kind = this.registry.get(d.type);
+      if (!kind) continue;
+      try {
+        await this.create(kind, { mesh: mesh.meta.name, name: d.name }, { labels: d.labels, spec: d.spec });
+      } catch (e) {
+        if (!(e instanceof AlreadyExistsError)) throw e;
+      }
+    }
   }
 
   async update(kind: KindDescriptor, current: Resource, input: WriteInput): Promise<Resource> {
@@ -75,12 +97,14 @@ export class ResourceManager {
     const spec = this.validated(kind, k, input, current.spec);
     await this.requireMesh(kind, k.mesh);
     const written = kind.name === 'Dataplane' ? mutateDataplaneOnWrite(spec, this.opts.zone, false) : spec;
-    return this.store.update(kind.name, {
+    const updated = await this.store.update(kind.name, {
       ...k,
       version: current.meta.version,
       spec: written,
       labels: computeLabels(kind, written, input.labels, k.mesh, this.opts),
     });
+    if (kind.name === 'Mesh') await this.opts.afterMeshWrite?.(updated);
+    return updated;
   }
 
   async delete(kind: KindDescriptor, key: ResourceKey): Promise<void> {

@@ -17,6 +17,14 @@ export interface ValidationContext {
   previous?: Spec;
 }
 
+export interface PolicyTraits {
+  hasFromTargetRef: boolean;
+  hasRulesTargetRef: boolean;
+  hasToTargetRef: boolean;
+  isFromAsRules: boolean;
+  isTargetRef: boolean;
+}
+
 export interface KindDescriptor {
   /** Kuma type name, e.g. `Dataplane`. */
   name: string;
@@ -36,6 +44,8 @@ export interface KindDescriptor {
   cliAliases: string[];
   /** The kind holding live status for this one (Dataplane → DataplaneInsight). */
   insightKind?: string;
+  /** For targetRef policies: which sections they have, as Kuma's `/_resources` lists them. */
+  policy?: PolicyTraits;
   /** Kind-specific rules, run after the schema accepted the shape. */
   validate?(spec: Spec, ctx: ValidationContext): Violation[];
   /** Server-side defaults applied before validation on writes. */

@@ -15,12 +15,17 @@ import { buildDiagnosticsServer } from '../diagnostics/server.js';
 import { CpMetrics } from '../diagnostics/metrics.js';
 import { durationMs } from '../config/config.js';
 import { SnapshotCache } from '../xds/cache.js';
+import { CaManager } from '../ca/ca-manager.js';
 import { adsRoutes } from '../xds/server/ads.js';
 import { XdsController } from '../xds/controller.js';
 import { configDump } from '../xds/config-dump.js';
 import { startDpServer, type RunningDpServer } from '../dp/server.js';
 import { generateSelfSignedCert, loadCert } from '../dp/tls.js';
 import { createBootstrapHandler, storeDataplaneResolver } from '../dp/bootstrap-handler.js';
+import { DataplaneTokens } from '../tokens/dataplane-token.js';
+import { UserTokens } from '../tokens/user-token.js';
+import { DataplaneAuthenticator } from '../auth/dataplane-authenticator.js';
+import { bootstrapAdminToken } from '../auth/admin-token.js';
 
 export interface RunningControlPlane {
   config: FerryConfig;
@@ -51,11 +56,21 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
   const registry = createRegistry();
   const metrics = new CpMetrics();
   const store = await openStore(config, logger);
-  const manager = new ResourceManager(store, registry, { zone: config.multizone.zone.name, env: config.environment });
+  const ca = new CaManager(store, logger.child({ component: 'ca' }));
+  const manager = new ResourceManager(store, registry, {
+    zone: config.multizone.zone.name,
+    env: config.environment,
+    // as Kuma's mesh manager: the CA exists by the time the mesh write is acknowledged
+    afterMeshWrite: (mesh) => ca.ensureCa(mesh),
+  });
   const unwatch = store.watch((e) => metrics.storeChanges.inc({ type: e.type, op: e.op }));
   let ready = false;
   const servers: FastifyInstance[] = [];
   const cache = new SnapshotCache();
+  const inMemoryStore = config.store.type === 'memory';
+  const dataplaneTokens = new DataplaneTokens(manager, { inMemoryStore });
+  const userTokens = new UserTokens(manager, { inMemoryStore });
+  const dpAuthn = config.dpServer.authn.dpProxy.type === 'dpToken' ? new DataplaneAuthenticator({ tokens: dataplaneTokens, store, registry }) : undefined;
   const xds = new XdsController({
     store,
     manager,
@@ -66,12 +81,17 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
     defaultAdminPort: config.bootstrapServer.params.adminPort,
     deregistrationDelayMs: durationMs(config.xds.dataplaneDeregistrationDelay),
     statusFlushIntervalMs: durationMs(config.xdsServer.dataplaneStatusFlushInterval),
+    ca,
     zone: config.multizone.zone.name,
+    authenticate: dpAuthn?.authenticateStream,
   });
   let dpServer: RunningDpServer | undefined;
 
   try {
     if (!config.defaults.skipMeshCreation) await ensureDefaultMesh(manager, registry, logger);
+    if (config.apiServer.authn.tokens.bootstrapAdminToken) {
+      await bootstrapAdminToken(manager, userTokens, logger.child({ component: 'authn' }), config.apiServer.http.port);
+    }
 
     const api = buildApiServer({
       registry,
@@ -80,6 +100,8 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
       instanceId,
       clusterId: instanceId,
       bodyLimitBytes: config.apiServer.maxBodyBytes,
+      authn: { localhostIsAdmin: config.apiServer.authn.localhostIsAdmin, users: userTokens, registry },
+      dataplaneTokens,
       inspectXds: async (mesh, name) => {
         const current = await xds.currentConfig({ mesh, name });
         return current ? configDump(current.config, current.served) : undefined;
@@ -109,6 +131,8 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
         caPem: tls ? tls.certPem : undefined,
       },
       defaults: { adminPort: config.bootstrapServer.params.adminPort },
+      requireToken: dpAuthn !== undefined,
+      verifyToken: dpAuthn?.verifyBootstrapToken,
       logger: logger.child({ component: 'bootstrap' }),
     });
     dpServer = await startDpServer({

@@ -41,6 +41,8 @@ export interface BootstrapHandlerDeps {
   defaults: { adminPort: number };
   /** Refuse proxies that send no token, as Kuma does when DP authentication is on. */
   requireToken?: boolean;
+  /** Why an inline token is refused for this Dataplane (answered 401), or undefined; Kuma leaves the check to ADS. */
+  verifyToken?: (dataplane: Resource, token: string) => Promise<string | undefined>;
   logger?: BootstrapLogger;
 }
 
@@ -148,6 +150,8 @@ export function createBootstrapHandler(deps: BootstrapHandlerDeps): (req: Bootst
     const dataplane = resolved;
     const violations = requestViolations(request, dataplane);
     if (violations.length > 0) return send(res, 422, new ValidationError(violations).message);
+    const refusal = deps.verifyToken && request.dataplaneToken ? await deps.verifyToken(dataplane, request.dataplaneToken) : undefined;
+    if (refusal) return send(res, 401, refusal);
 
     let mesh: Resource | undefined;
     if (deps.resolveMesh) {

@@ -3,10 +3,11 @@ import { KindRegistry } from '../core/registry.js';
 import { DataplaneKind } from './dataplane.js';
 import { DataplaneInsightKind } from './dataplane-insight.js';
 import { MeshKind } from './mesh.js';
+import { MeshTrafficPermissionKind } from './mesh-traffic-permission.js';
 import { GlobalSecretKind, SecretKind } from './secret.js';
 
 export function createRegistry(): KindRegistry {
   const registry = new KindRegistry();
-  for (const kind of [MeshKind, DataplaneKind, DataplaneInsightKind, SecretKind, GlobalSecretKind]) registry.register(kind);
+  for (const kind of [MeshKind, DataplaneKind, DataplaneInsightKind, SecretKind, GlobalSecretKind, MeshTrafficPermissionKind]) registry.register(kind);
   return registry;
 }

@@ -17,10 +17,15 @@ import type { AdsHooks, StreamInfo } from './server/types.js';
 import { generateEnvoyConfig } from './generate/index.js';
 import type { EnvoyConfig, ProxyMetadata } from './generate/types.js';
 import { encodeConfig } from './encode.js';
+import { mtlsEnabled } from '../resources/mesh.js';
 import { InsightRecorder } from './insights.js';
 import { MeshStates, specHash, type MeshState } from './mesh-state.js';
 import { describeProxy, type ProxyDescription, type ProxyKey } from './proxy-identity.js';
 import type { ResourceSet } from './resources.js';
+import type { CaManager } from '../ca/ca-manager.js';
+import { IdentityProvider } from './identity-provider.js';
+import { generateSecrets } from './generate/secrets.js';
+import { encodeSecrets, withSecrets } from './encode.js';
 
 /** An error whose `code` the ADS server maps to a gRPC status. */
 export class ProxyRefused extends Error {
@@ -59,6 +64,10 @@ export interface XdsControllerOptions {
   debounceMs?: number;
   /** The generator; replaceable so tests can make it misbehave. */
   generate?: typeof generateEnvoyConfig;
+  /** Mesh CAs; without it proxies of mTLS meshes get no identity (and no configuration). */
+  ca?: CaManager;
+  /** Refuses a stream (throwing an error with a gRPC `code`) before anything is registered or served. */
+  authenticate?: (info: StreamInfo, desc: ProxyDescription) => Promise<void>;
 }
 
 function hash(value: unknown): string {
@@ -90,11 +99,18 @@ export class XdsController implements AdsHooks {
   /** Generation results by input hash: proxies with equal inputs share one result. */
   private readonly shared = new Map<string, ResourceSet>();
   private readonly deregistrations = new Map<string, NodeJS.Timeout>();
+  private readonly identities?: IdentityProvider;
+  private readonly rotations = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly opts: XdsControllerOptions) {
     this.meshStates = new MeshStates(opts.store, opts.zone);
     this.insights = new InsightRecorder(opts.store, opts.instanceId, opts.logger.child({ component: 'insights' }), opts.statusFlushIntervalMs);
     this.unwatch = opts.store.watch((e) => this.onStoreChange(e));
+    if (opts.ca) {
+      this.identities = new IdentityProvider(opts.ca, opts.logger.child({ component: 'identity' }), (e) =>
+        this.insights.certificateIssued(e.key, e.identity, e.regenerations),
+      );
+    }
   }
 
   // ---- AdsHooks ----
@@ -106,6 +122,7 @@ export class XdsController implements AdsHooks {
     } catch (e) {
       throw new ProxyRefused('invalid_argument', (e as Error).message);
     }
+    await this.opts.authenticate?.(info, desc);
     const nodeId = info.node.id;
     const selfRegistered = desc.dataplaneResource !== undefined;
     if (selfRegistered) await this.register(desc);
@@ -149,6 +166,10 @@ export class XdsController implements AdsHooks {
     if (proxy.streams.size > 0) return;
     this.proxies.delete(nodeId);
     this.opts.cache.delete(nodeId);
+    this.identities?.forget(nodeId);
+    const rotation = this.rotations.get(nodeId);
+    if (rotation) clearTimeout(rotation);
+    this.rotations.delete(nodeId);
     if (proxy.selfRegistered) this.scheduleDeregistration(proxy);
   }
 
@@ -194,7 +215,20 @@ export class XdsController implements AdsHooks {
       return;
     }
     const inputHash = this.inputHash(state, dp, proxy.metadata);
-    if (inputHash === proxy.inputHash) return;
+    let identity;
+    try {
+      identity = this.identities && mtlsEnabled(state.snapshot.mesh.spec) ? await this.identities.identityFor(proxy.nodeId, state.snapshot.mesh, dp) : undefined;
+    } catch (err) {
+      this.opts.logger.error({ err, proxy: proxy.nodeId }, 'could not issue an identity certificate; configuration not sent');
+      this.insights.proxyError(proxy.key, (err as Error).message);
+      return;
+    }
+    if (mtlsEnabled(state.snapshot.mesh.spec) && !identity) {
+      this.opts.logger.error({ proxy: proxy.nodeId }, 'mesh has mTLS enabled but no CA is configured for this control plane');
+      return;
+    }
+    const fullHash = identity ? `${inputHash}/${identity.fingerprint}` : inputHash;
+    if (fullHash === proxy.inputHash) return;
     let set = this.shared.get(inputHash);
     if (!set) {
       try {
@@ -208,14 +242,35 @@ export class XdsController implements AdsHooks {
       }
       this.shared.set(inputHash, set);
     }
-    proxy.inputHash = inputHash;
+    if (identity) {
+      set = withSecrets(set, encodeSecrets(generateSecrets(proxy.key.mesh, identity, identity.caPem)));
+      this.scheduleRotation(proxy, identity.rotateAt);
+    }
+    proxy.inputHash = fullHash;
     this.opts.cache.set(proxy.nodeId, set);
     this.pruneShared();
   }
 
+  private scheduleRotation(proxy: ConnectedProxy, at: Date): void {
+    const previous = this.rotations.get(proxy.nodeId);
+    if (previous) clearTimeout(previous);
+    // setTimeout caps at ~24.8 days; a long-lived certificate is simply checked again then
+    const delay = Math.min(Math.max(0, at.getTime() - Date.now()) + 1000, 2 ** 31 - 1);
+    const timer = setTimeout(() => {
+      this.rotations.delete(proxy.nodeId);
+      if (this.proxies.get(proxy.nodeId) !== proxy) return;
+      proxy.inputHash = undefined;
+      this.flushing = this.flushing.then(() => this.regenerate(proxy)).catch((err) => {
+        this.opts.logger.error({ err, proxy: proxy.nodeId }, 'certificate rotation failed');
+      });
+    }, delay);
+    timer.unref();
+    this.rotations.set(proxy.nodeId, timer);
+  }
+
   private pruneShared(): void {
     if (this.shared.size <= 2 * this.proxies.size + 16) return;
-    const live = new Set([...this.proxies.values()].map((p) => p.inputHash));
+    const live = new Set([...this.proxies.values()].map((p) => p.inputHash?.split('/')[0]));
     for (const k of this.shared.keys()) if (!live.has(k)) this.shared.delete(k);
   }
 
@@ -227,6 +282,7 @@ export class XdsController implements AdsHooks {
       if (pending === undefined) this.pendingMeshes.set(e.mesh, new Set([e.name]));
       else if (pending !== 'all') pending.add(e.name);
     } else if (e.type === 'Mesh') this.pendingMeshes.set(e.name, 'all');
+    else if (e.type === 'MeshTrafficPermission') this.pendingMeshes.set(e.mesh, 'all');
     else return;
     if (this.flushTimer) return;
     this.flushTimer = setTimeout(() => {
@@ -319,6 +375,7 @@ export class XdsController implements AdsHooks {
     this.unwatch();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     for (const t of this.deregistrations.values()) clearTimeout(t);
+    for (const t of this.rotations.values()) clearTimeout(t);
     await this.flushing;
     await this.insights.flushAll();
   }

@@ -10,6 +10,7 @@ import { ListenerSchema } from '../../gen/envoy/config/listener/v3/listener_pb.j
 import { ClusterSchema } from '../../gen/envoy/config/cluster/v3/cluster_pb.js';
 import { ClusterLoadAssignmentSchema } from '../../gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import { RouteConfigurationSchema } from '../../gen/envoy/config/route/v3/route_pb.js';
+import { SecretSchema, type Secret } from '../../gen/envoy/extensions/transport_sockets/tls/v3/secret_pb.js';
 import { assertValid } from '../envoy/validate-rules.js';
 import type { EnvoyConfig } from './generate/types.js';
 import { TYPE_URL, type ResourceSet, type XdsResource } from './resources.js';
@@ -58,4 +59,18 @@ export function encodeConfig(config: EnvoyConfig): ResourceSet {
     [TYPE_URL.ClusterLoadAssignment, group(ClusterLoadAssignmentSchema, TYPE_URL.ClusterLoadAssignment, config.endpoints, (e) => e.clusterName)],
     [TYPE_URL.RouteConfiguration, group(RouteConfigurationSchema, TYPE_URL.RouteConfiguration, config.routes, (r) => r.name)],
   ]);
+}
+
+/** SDS secrets are per proxy (they hold its private key) and never shared or memoised by identity. */
+export function encodeSecrets(secrets: Secret[]): Map<string, XdsResource> {
+  const out = new Map<string, XdsResource>();
+  for (const secret of secrets) out.set(secret.name, encodeFresh(SecretSchema, TYPE_URL.Secret, secret.name, secret));
+  return out;
+}
+
+/** A proxy's set: the (possibly shared) generated resources plus its own secrets. */
+export function withSecrets(shared: ResourceSet, secrets: Map<string, XdsResource>): ResourceSet {
+  const out = new Map(shared);
+  out.set(TYPE_URL.Secret, secrets);
+  return out;
 }

@@ -51,6 +51,7 @@ function statsJson(counts: Record<Counter, number>): Record<string, string> {
 
 export class InsightRecorder {
   private readonly streams = new Map<string, StreamRecord>();
+  private readonly mtls = new Map<string, Spec>();
 
   constructor(
     private readonly store: ResourceStore,
@@ -105,6 +106,21 @@ export class InsightRecorder {
   proxyError(key: ProxyKey, message: string): void {
     for (const record of this.streams.values()) {
       if (record.key.mesh === key.mesh && record.key.name === key.name) this.error(record.streamId, 'generation', message);
+    }
+  }
+
+  /** Records the proxy's current certificate in `mTLS`, as Kuma does. */
+  certificateIssued(key: ProxyKey, cert: { notAfter: Date; backend: string }, regenerations: number): void {
+    const now = new Date();
+    this.mtls.set(`${key.mesh}.${key.name}`, {
+      certificateExpirationTime: formatTime(cert.notAfter),
+      lastCertificateRegeneration: formatTime(now),
+      certificateRegenerations: regenerations,
+      issuedBackend: cert.backend,
+      supportedBackends: [cert.backend],
+    });
+    for (const record of this.streams.values()) {
+      if (record.key.mesh === key.mesh && record.key.name === key.name) this.scheduleFlush(record, ERROR_FLUSH_DELAY_MS);
     }
   }
 
@@ -167,6 +183,8 @@ export class InsightRecorder {
       if (i >= 0) subs[i] = mine;
       else subs.push(mine);
       spec.subscriptions = subs.slice(-KEPT_SUBSCRIPTIONS);
+      const mtls = this.mtls.get(`${record.key.mesh}.${record.key.name}`);
+      if (mtls) spec.mTLS = mtls;
       if (record.lastError) {
         spec.metadata = {
           ...((spec.metadata as Spec | undefined) ?? {}),

@@ -40,8 +40,14 @@ export function specHash(r: Resource): string {
 }
 
 /** Pass the previous state of the same mesh to keep what generation memoised for unchanged services. */
-export function buildMeshState(mesh: Resource, dataplanes: Resource[], zone: string, previous?: MeshState): MeshState {
-  const snapshot: MeshSnapshot = { mesh, dataplanes, zone };
+export function buildMeshState(
+  mesh: Resource,
+  dataplanes: Resource[],
+  zone: string,
+  meshTrafficPermissions: Resource[],
+  previous?: MeshState,
+): MeshState {
+  const snapshot: MeshSnapshot = { mesh, dataplanes, zone, meshTrafficPermissions };
   const contributions = new Map<string, unknown[]>();
   for (const dp of dataplanes) {
     const networking = (dp.spec.networking ?? {}) as { inbound?: Inbound[]; address?: string; advertisedAddress?: string };
@@ -62,7 +68,8 @@ export function buildMeshState(mesh: Resource, dataplanes: Resource[], zone: str
     snapshot,
     byName: new Map(dataplanes.map((d) => [d.meta.name, d])),
     index: buildEndpointIndex(snapshot, previous?.index),
-    meshHash: hashOf(mesh.spec),
+    // policies change what every proxy of the mesh gets, like the Mesh itself
+    meshHash: hashOf([mesh.spec, meshTrafficPermissions.map((p) => [p.meta.name, p.spec])]),
     serviceHashes,
     allServicesHash: hashOf([...serviceHashes]),
   };
@@ -105,7 +112,7 @@ export class MeshStates {
           else byName.delete(name);
         }
         const dataplanes = [...byName.values()].sort((a, b) => (a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0));
-        return buildMeshState(state.snapshot.mesh, dataplanes, this.zone, state);
+        return buildMeshState(state.snapshot.mesh, dataplanes, this.zone, state.snapshot.meshTrafficPermissions ?? [], state);
       })
       .catch(() => this.load(mesh));
     this.states.set(mesh, next);
@@ -115,6 +122,7 @@ export class MeshStates {
     const meshResource = await this.store.get('Mesh', { mesh: '', name: mesh });
     if (!meshResource) return undefined;
     const { items } = await this.store.list('Dataplane', { mesh });
-    return buildMeshState(meshResource, items, this.zone);
+    const { items: permissions } = await this.store.list('MeshTrafficPermission', { mesh });
+    return buildMeshState(meshResource, items, this.zone, permissions);
   }
 }

@@ -19,7 +19,7 @@ import { ClusterLoadAssignmentSchema } from '../../../gen/envoy/config/endpoint/
 import { EndpointSchema, LbEndpointSchema, LocalityLbEndpointsSchema } from '../../../gen/envoy/config/endpoint/v3/endpoint_components_pb.js';
 import { ApiListenerSchema } from '../../../gen/envoy/config/listener/v3/api_listener_pb.js';
 import { ListenerSchema } from '../../../gen/envoy/config/listener/v3/listener_pb.js';
-import { FilterChainSchema, FilterSchema, ListenerFilterSchema, type Filter } from '../../../gen/envoy/config/listener/v3/listener_components_pb.js';
+import { FilterChainMatchSchema, FilterChainSchema, FilterSchema, ListenerFilterSchema, type Filter } from '../../../gen/envoy/config/listener/v3/listener_components_pb.js';
 import { RouteConfigurationSchema } from '../../../gen/envoy/config/route/v3/route_pb.js';
 import { RouteActionSchema, RouteMatchSchema, RouteSchema, VirtualHostSchema } from '../../../gen/envoy/config/route/v3/route_components_pb.js';
 import { FilterConfigSchema as GrpcStatsSchema } from '../../../gen/envoy/extensions/filters/http/grpc_stats/v3/config_pb.js';
@@ -45,6 +45,7 @@ export const make = {
   listener: messageFactory(ListenerSchema),
   apiListener: messageFactory(ApiListenerSchema),
   filterChain: messageFactory(FilterChainSchema),
+  filterChainMatch: messageFactory(FilterChainMatchSchema),
   filter: messageFactory(FilterSchema),
   listenerFilter: messageFactory(ListenerFilterSchema),
   address: messageFactory(AddressSchema),

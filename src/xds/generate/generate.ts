@@ -1,11 +1,13 @@
 /**
  * (mesh snapshot, proxy) → Envoy resources, with Kuma v2.14.3's names and
  * layout. Pure: no I/O, no clock; equal input gives equal, name-sorted output.
+ * Secrets are only referred to by name; their contents come from `generateSecrets`.
  */
 import { generateAdmin } from './admin.js';
 import { buildEndpointIndex } from './endpoint-index.js';
 import { generateInbounds } from './inbound.js';
 import { effectiveInternalAddresses } from './internal-addresses.js';
+import { meshMtls } from './mesh-mtls.js';
 import { generateOutbounds } from './outbound.js';
 import { generateProxyless } from './proxyless.js';
 import { ResourceCollector } from './resource-collector.js';
@@ -17,15 +19,16 @@ import type { EndpointIndex, EnvoyConfig, MeshSnapshot, Proxy } from './types.js
  */
 export function generateEnvoyConfig(snapshot: MeshSnapshot, proxy: Proxy, index: EndpointIndex = buildEndpointIndex(snapshot)): EnvoyConfig {
   const out = new ResourceCollector();
+  const mtls = meshMtls(snapshot.mesh);
   if (proxy.metadata.proxyless) {
     // A gRPC client has no admin API and receives no inbound traffic through us.
-    generateProxyless(proxy, index, out);
+    generateProxyless(proxy, index, mtls, out);
     return out.toConfig();
   }
   const internalAddresses = effectiveInternalAddresses(proxy.internalAddresses, proxy.metadata.ipv6Enabled ?? true);
   generateAdmin(proxy, out);
-  generateInbounds(proxy, internalAddresses, out);
+  generateInbounds(snapshot, proxy, { internalAddresses, mtls }, out);
   const internalAddressesKey = index.memo.intern(JSON.stringify(internalAddresses));
-  generateOutbounds(proxy, index, { internalAddresses, internalAddressesKey }, out);
+  generateOutbounds(proxy, index, { internalAddresses, internalAddressesKey, mtls, tlsReadyServices: snapshot.tlsReadyServices }, out);
   return out.toConfig();
 }

@@ -1,12 +1,15 @@
 /**
  * One listener and one local cluster per inbound (`pkg/xds/generator/inbound_proxy_generator.go`),
- * with Kuma's default inbound timeouts. Server-side mTLS, RBAC and the legacy
- * inbound policies (fault injection, rate limits) are not generated yet.
+ * with Kuma's default inbound timeouts. With mesh mTLS the listener requires
+ * the mesh's client certificates (STRICT) or also accepts plaintext and the
+ * application's own TLS (PERMISSIVE); MeshTrafficPermission's RBAC guards
+ * every chain that terminates mesh mTLS. The legacy inbound policies (fault
+ * injection, rate limits) are not generated.
  */
 import { isIP } from 'node:net';
 import { Cluster_DiscoveryType, Cluster_DnsLookupFamily, type Cluster } from '../../../gen/envoy/config/cluster/v3/cluster_pb.js';
 import { TrafficDirection } from '../../../gen/envoy/config/core/v3/base_pb.js';
-import type { FilterChain } from '../../../gen/envoy/config/listener/v3/listener_components_pb.js';
+import type { Filter, FilterChain } from '../../../gen/envoy/config/listener/v3/listener_components_pb.js';
 import type { Listener } from '../../../gen/envoy/config/listener/v3/listener_pb.js';
 import {
   HttpConnectionManager_ForwardClientCertDetails,
@@ -23,15 +26,19 @@ import {
   ROUTER_FILTER,
   seconds,
   socketAddress,
+  TLS_INSPECTOR,
   typedFilter,
   UPSTREAM_HTTP_OPTIONS_KEY,
   upstreamHttpOptions,
 } from './envoy-messages.js';
+import { inboundRbac, type InboundRbac } from './inbound-rbac.js';
+import type { MeshMtls } from './mesh-mtls.js';
 import { contextualInboundName, inboundListenerName, inboundRouteName, localClusterName, sanitizeMetric } from './names.js';
 import { isHttpBased, parseProtocol, type Protocol } from './protocol.js';
 import type { ResourceCollector } from './resource-collector.js';
 import { SERVICE_TAG } from './subset-cluster-name.js';
-import type { InternalAddress, Proxy } from './types.js';
+import { downstreamMeshTls, KUMA_ALPN } from './tls-contexts.js';
+import type { InternalAddress, MeshSnapshot, Proxy } from './types.js';
 
 // Kuma's DefaultInboundTimeout: twice the outbound defaults.
 const CONNECT_TIMEOUT_SECONDS = 10;
@@ -44,7 +51,13 @@ const PASSTHROUGH_SOURCE_IPV6 = '::6';
 
 const TAGS_HEADER = 'x-kuma-tags';
 
-export function generateInbounds(proxy: Proxy, internalAddresses: readonly InternalAddress[], out: ResourceCollector): void {
+export interface InboundSettings {
+  internalAddresses: readonly InternalAddress[];
+  /** Undefined when the mesh has mTLS off. */
+  mtls: MeshMtls | undefined;
+}
+
+export function generateInbounds(snapshot: MeshSnapshot, proxy: Proxy, settings: InboundSettings, out: ResourceCollector): void {
   const spec = proxy.dataplane.spec;
   const transparentProxy = transparentProxyEnabled(spec);
   const reusePort = proxy.metadata.features.includes('feature-reuse-port');
@@ -54,7 +67,11 @@ export function generateInbounds(proxy: Proxy, internalAddresses: readonly Inter
     const protocol = inboundProtocol(inbound.protocol);
     const clusterName = localClusterName(inbound.workloadPort);
     out.addCluster(localCluster(clusterName, inbound, protocol, transparentProxy));
-    out.addListener(inboundListener(inbound, protocol, clusterName, transparentProxy, reusePort, internalAddresses));
+    // Permissions only mean something when callers are identified by their certificates.
+    const listener = { address: inbound.dataplaneIp, port: inbound.dataplanePort };
+    const rbac = settings.mtls ? inboundRbac(snapshot, proxy.dataplane, inbound.tags, listener) : undefined;
+    const inputs = { inbound, protocol, clusterName, internalAddresses: settings.internalAddresses, rbac };
+    out.addListener(inboundListener(inputs, settings.mtls, transparentProxy, reusePort));
   }
 }
 
@@ -101,16 +118,20 @@ function localCluster(name: string, inbound: InboundInterface, protocol: Protoco
   });
 }
 
-function inboundListener(
-  inbound: InboundInterface,
-  protocol: Protocol,
-  clusterName: string,
-  transparentProxy: boolean,
-  reusePort: boolean,
-  internalAddresses: readonly InternalAddress[],
-): Listener {
+/** What every filter chain of one inbound listener is built from. */
+interface ChainInputs {
+  inbound: InboundInterface;
+  protocol: Protocol;
+  clusterName: string;
+  internalAddresses: readonly InternalAddress[];
+  rbac: InboundRbac | undefined;
+}
+
+function inboundListener(inputs: ChainInputs, mtls: MeshMtls | undefined, transparentProxy: boolean, reusePort: boolean): Listener {
+  const { inbound } = inputs;
   const name = inboundListenerName(inbound.dataplaneIp, inbound.dataplanePort);
   const hasTags = Object.keys(inbound.tags).length > 0;
+  const permissive = mtls?.mode === 'PERMISSIVE';
   return make.listener({
     name,
     address: socketAddress(inbound.dataplaneIp, inbound.dataplanePort),
@@ -121,30 +142,51 @@ function inboundListener(
     metadata: filterMetadata({
       'io.kuma.tags': hasTags ? inbound.tags : { 'kuma.io/unified-name': contextualInboundName(inbound.sectionName) },
     }),
-    filterChains: [
-      isHttpBased(protocol)
-        ? httpFilterChain(inbound, name, protocol, clusterName, internalAddresses)
-        : tcpFilterChain(clusterName),
-    ],
+    // PERMISSIVE tells the chains apart by transport protocol and ALPN.
+    listenerFilters: permissive ? [TLS_INSPECTOR] : undefined,
+    filterChains: filterChains(inputs, name, mtls),
   });
 }
 
-function tcpFilterChain(clusterName: string): FilterChain {
+/**
+ * mTLS off: one plain chain. STRICT: one chain requiring the mesh's client
+ * certificates. PERMISSIVE: plaintext, then TLS that is not Kuma's (the
+ * application's own, passed through), then Kuma's mTLS, told apart by its ALPN.
+ */
+function filterChains(inputs: ChainInputs, listenerName: string, mtls: MeshMtls | undefined): FilterChain[] {
+  if (!mtls) return [make.filterChain({ filters: chainFilters(inputs, listenerName, undefined) })];
+  const transportSocket = downstreamMeshTls(mtls.mesh);
+  const guarded = chainFilters(inputs, listenerName, inputs.rbac);
+  if (mtls.mode === 'STRICT') return [make.filterChain({ filters: guarded, transportSocket })];
+  const open = chainFilters(inputs, listenerName, undefined);
+  return [
+    make.filterChain({ filterChainMatch: make.filterChainMatch({ transportProtocol: 'raw_buffer' }), filters: open }),
+    make.filterChain({ filterChainMatch: make.filterChainMatch({ transportProtocol: 'tls' }), filters: open }),
+    make.filterChain({
+      filterChainMatch: make.filterChainMatch({ transportProtocol: 'tls', applicationProtocols: [KUMA_ALPN] }),
+      filters: guarded,
+      transportSocket,
+    }),
+  ];
+}
+
+function chainFilters(inputs: ChainInputs, listenerName: string, rbac: InboundRbac | undefined): Filter[] {
+  if (isHttpBased(inputs.protocol)) return [httpConnectionManager(inputs, listenerName, rbac)];
+  const tcp = tcpProxy(inputs.clusterName);
+  // RBAC decides before any byte reaches the application.
+  return rbac ? [rbac.networkFilter(listenerName), tcp] : [tcp];
+}
+
+function tcpProxy(clusterName: string): Filter {
   const tcpProxy = make.tcpProxy({
     statPrefix: sanitizeMetric(clusterName),
     clusterSpecifier: { case: 'cluster', value: clusterName },
     idleTimeout: seconds(IDLE_TIMEOUT_SECONDS),
   });
-  return make.filterChain({ filters: [typedFilter('envoy.filters.network.tcp_proxy', pack(TcpProxySchema, tcpProxy))] });
+  return typedFilter('envoy.filters.network.tcp_proxy', pack(TcpProxySchema, tcpProxy));
 }
 
-function httpFilterChain(
-  inbound: InboundInterface,
-  listenerName: string,
-  protocol: Protocol,
-  clusterName: string,
-  internalAddresses: readonly InternalAddress[],
-): FilterChain {
+function httpConnectionManager({ inbound, protocol, clusterName, internalAddresses }: ChainInputs, listenerName: string, rbac: InboundRbac | undefined): Filter {
   const service = inbound.tags[SERVICE_TAG] ?? '';
   // Without a service tag the route config and virtual host take the listener's name.
   const routeConfigName = service ? inboundRouteName(service) : listenerName;
@@ -156,9 +198,11 @@ function httpFilterChain(
       value: make.routeAction({ clusterSpecifier: { case: 'cluster', value: clusterName }, timeout: seconds(0) }),
     },
   });
+  const httpFilters = protocol === 'grpc' ? [GRPC_STATS_FILTER, ROUTER_FILTER] : [ROUTER_FILTER];
   const hcm = make.hcm({
     statPrefix: sanitizeMetric(clusterName),
-    httpFilters: protocol === 'grpc' ? [GRPC_STATS_FILTER, ROUTER_FILTER] : [ROUTER_FILTER],
+    // RBAC goes first, as Kuma puts it.
+    httpFilters: rbac ? [rbac.httpFilter(), ...httpFilters] : httpFilters,
     forwardClientCertDetails: HttpConnectionManager_ForwardClientCertDetails.SANITIZE_SET,
     setCurrentClientCertDetails: make.setCurrentClientCertDetails({ uri: true }),
     internalAddressConfig: internalAddressConfig(internalAddresses),
@@ -175,7 +219,5 @@ function httpFilterChain(
       }),
     },
   });
-  return make.filterChain({
-    filters: [typedFilter('envoy.filters.network.http_connection_manager', pack(HttpConnectionManagerSchema, hcm))],
-  });
+  return typedFilter('envoy.filters.network.http_connection_manager', pack(HttpConnectionManagerSchema, hcm));
 }

@@ -4,7 +4,8 @@
  * plugins generate every outbound (`pkg/plugins/policies/meshhttproute/plugin`,
  * `.../meshtcproute/plugin`, `.../core/xds/meshroute`). Without route policies
  * each outbound gets its one default route. Sidecars and delegated gateways go
- * through the same code.
+ * through the same code. With mesh mTLS every cluster dials its service over
+ * mTLS (`pkg/xds/envoy/clusters/v3/client_side_mtls_configurer.go`).
  */
 import { createHash } from 'node:crypto';
 import { toBinary } from '@bufbuild/protobuf';
@@ -31,11 +32,13 @@ import {
   upstreamHttpOptions,
 } from './envoy-messages.js';
 import { loadAssignment, selectEndpoints } from './load-assignment.js';
+import { clientMtls, type MeshMtls } from './mesh-mtls.js';
 import { encodeOutboundRouteHcm, encodeTcpProxy } from './outbound-filter-encoding.js';
 import { outboundListenerName, outboundRouteName, sanitizeMetric } from './names.js';
 import { isHttpBased, UNKNOWN_PROTOCOL, type Protocol } from './protocol.js';
 import type { ResourceCollector } from './resource-collector.js';
 import { destinationClusterName, SERVICE_TAG } from './subset-cluster-name.js';
+import { encodeSharedUpstreamMeshTls, meshSni, upstreamMeshTls } from './tls-contexts.js';
 import type { EndpointIndex, InternalAddress, Proxy } from './types.js';
 
 const MESH_TAG = 'kuma.io/mesh';
@@ -50,6 +53,9 @@ export interface OutboundSettings {
   internalAddresses: readonly InternalAddress[];
   /** Memo key for the internal addresses, which the HTTP filter depends on. */
   internalAddressesKey: string;
+  /** Undefined when the mesh has mTLS off. */
+  mtls: MeshMtls | undefined;
+  tlsReadyServices: ReadonlySet<string> | undefined;
 }
 
 export function generateOutbounds(proxy: Proxy, index: EndpointIndex, settings: OutboundSettings, out: ResourceCollector): void {
@@ -63,7 +69,8 @@ export function generateOutbounds(proxy: Proxy, index: EndpointIndex, settings: 
     const clusterName = isHttpBased(protocol) || TCP_SPLIT_PROTOCOLS.has(protocol) ? destinationClusterName(outbound.tags) : undefined;
     out.addListener(outboundListener(index, outbound, service, protocol, clusterName, bindToPort, settings));
     if (clusterName === undefined) continue;
-    out.addCluster(outboundCluster(index, service, clusterName));
+    const mtls = clientMtls(settings.mtls, service, settings.tlsReadyServices) ? settings.mtls : undefined;
+    out.addCluster(outboundCluster(index, service, clusterName, outbound.tags, mtls));
     out.addEndpoints(outboundLoadAssignment(index, service, clusterName, outbound.tags));
   }
 }
@@ -135,9 +142,18 @@ function outboundFilter(
   });
 }
 
-/** Mesh clusters always speak HTTP/2 upstream: sidecar-to-sidecar HTTP travels as h2. */
-function outboundCluster(index: EndpointIndex, service: string, name: string): Cluster {
-  return index.memo.byName(service, 'cluster', name, () => {
+/**
+ * Mesh clusters always speak HTTP/2 upstream: sidecar-to-sidecar HTTP travels as h2.
+ * The name hashes the tags, so (within one mesh) it determines the SNI too.
+ */
+function outboundCluster(
+  index: EndpointIndex,
+  service: string,
+  name: string,
+  tags: Readonly<Record<string, string>>,
+  mtls: MeshMtls | undefined,
+): Cluster {
+  return index.memo.byName(service, mtls ? 'mtls-cluster' : 'cluster', name, () => {
     const altStatName = sanitizeMetric(name);
     return make.cluster({
       name,
@@ -145,11 +161,16 @@ function outboundCluster(index: EndpointIndex, service: string, name: string): C
       clusterDiscoveryType: { case: 'type', value: Cluster_DiscoveryType.EDS },
       edsClusterConfig: make.edsClusterConfig({ edsConfig: ADS_CONFIG_SOURCE }),
       typedExtensionProtocolOptions: { [UPSTREAM_HTTP_OPTIONS_KEY]: HTTP2_OPTIONS },
+      transportSocket: mtls && upstreamMeshTls(sharedTls(index, mtls.mesh), mtls.mesh, service, meshSni(tags, mtls.mesh)),
     });
   });
 }
 
 const HTTP2_OPTIONS = upstreamHttpOptions(true);
+
+function sharedTls(index: EndpointIndex, mesh: string): Uint8Array {
+  return index.memo.shared('upstream-tls', mesh, () => encodeSharedUpstreamMeshTls(mesh));
+}
 
 /** The cluster name hashes the selecting tags, so it identifies the assignment. */
 function outboundLoadAssignment(index: EndpointIndex, service: string, clusterName: string, tags: Readonly<Record<string, string>>): ClusterLoadAssignment {

@@ -6,15 +6,23 @@
  * targets to these names with `client_default_listener_resource_name_template:
  * "xds:///%s"` in their bootstrap. Kuma has no proxyless mode; this follows
  * gRPC's xDS rules (A27/A28) and what grpc-js-xds 1.14 validates.
+ *
+ * In a STRICT mTLS mesh clusters carry an UpstreamTlsContext naming
+ * certificate provider instances (gRFC A29) that the client's bootstrap maps
+ * to its certificate files. Not under PERMISSIVE: there an inbound only
+ * terminates TLS that offers Kuma's ALPN, which gRPC clients never do, so
+ * their TLS would reach the application untouched; plaintext is accepted.
  */
 import { Cluster_DiscoveryType, Cluster_LbPolicy } from '../../../gen/envoy/config/cluster/v3/cluster_pb.js';
 import { HttpConnectionManagerSchema } from '../../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
 import { outboundInterfaces, reachableServices } from './dataplane-view.js';
 import { ADS_CONFIG_SOURCE, make, pack, ROUTER_FILTER } from './envoy-messages.js';
 import { proxylessLoadAssignment } from './load-assignment.js';
+import type { MeshMtls } from './mesh-mtls.js';
 import { outboundRouteName, proxylessListenerName, sanitizeMetric } from './names.js';
 import type { ResourceCollector } from './resource-collector.js';
 import { SERVICE_TAG } from './subset-cluster-name.js';
+import { proxylessUpstreamMeshTls } from './tls-contexts.js';
 import type { EndpointIndex, Proxy } from './types.js';
 
 /** Every service with endpoints (narrowed to `reachableServices` when set), plus explicit outbounds' services. */
@@ -30,9 +38,11 @@ export function proxylessServices(proxy: Proxy, index: EndpointIndex): string[] 
   return [...services].sort();
 }
 
-export function generateProxyless(proxy: Proxy, index: EndpointIndex, out: ResourceCollector): void {
+export function generateProxyless(proxy: Proxy, index: EndpointIndex, mtls: MeshMtls | undefined, out: ResourceCollector): void {
+  const tlsMesh = mtls?.mode === 'STRICT' ? mtls.mesh : undefined;
   for (const service of proxylessServices(proxy, index)) {
-    const resources = index.memo.byEndpoints(service, 'proxyless', service, () => proxylessResources(index, service));
+    const kind = tlsMesh ? 'proxyless-mtls' : 'proxyless';
+    const resources = index.memo.byEndpoints(service, kind, service, () => proxylessResources(index, service, tlsMesh));
     out.addListener(resources.listener);
     out.addRoute(resources.route);
     out.addCluster(resources.cluster);
@@ -40,7 +50,7 @@ export function generateProxyless(proxy: Proxy, index: EndpointIndex, out: Resou
   }
 }
 
-function proxylessResources(index: EndpointIndex, service: string) {
+function proxylessResources(index: EndpointIndex, service: string, tlsMesh: string | undefined) {
   const routeName = outboundRouteName(service);
   const hcm = make.hcm({
     statPrefix: sanitizeMetric(service),
@@ -72,6 +82,7 @@ function proxylessResources(index: EndpointIndex, service: string) {
     clusterDiscoveryType: { case: 'type', value: Cluster_DiscoveryType.EDS },
     edsClusterConfig: make.edsClusterConfig({ edsConfig: ADS_CONFIG_SOURCE }),
     lbPolicy: Cluster_LbPolicy.ROUND_ROBIN,
+    transportSocket: tlsMesh === undefined ? undefined : proxylessUpstreamMeshTls(tlsMesh, service),
   });
   const endpoints = proxylessLoadAssignment(service, index.services.get(service)?.endpoints ?? []);
   return { listener, route, cluster, endpoints };

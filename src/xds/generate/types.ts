@@ -4,6 +4,7 @@ import type { Cluster } from '../../../gen/envoy/config/cluster/v3/cluster_pb.js
 import type { ClusterLoadAssignment } from '../../../gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import type { Listener } from '../../../gen/envoy/config/listener/v3/listener_pb.js';
 import type { RouteConfiguration } from '../../../gen/envoy/config/route/v3/route_pb.js';
+import type { Secret } from '../../../gen/envoy/extensions/transport_sockets/tls/v3/secret_pb.js';
 import type { GenerationMemo } from './generation-memo.js';
 import type { Protocol } from './protocol.js';
 
@@ -13,6 +14,14 @@ export interface MeshSnapshot {
   dataplanes: Resource[];
   /** The control plane's zone; an endpoint in another zone gets the remote priority under locality-aware LB. */
   zone?: string;
+  /** The mesh's MeshTrafficPermissions; absent means none. */
+  meshTrafficPermissions?: Resource[];
+  /**
+   * Services every proxy of which holds a certificate from the mesh's enabled
+   * CA backend (Kuma's ServiceInsight TLS readiness). Only PERMISSIVE meshes
+   * read it: clients dial the others in plaintext. Absent = none known yet.
+   */
+  tlsReadyServices?: ReadonlySet<string>;
 }
 
 export interface ProxyMetadata {
@@ -51,6 +60,8 @@ export interface EnvoyConfig {
   clusters: Cluster[];
   endpoints: ClusterLoadAssignment[];
   routes: RouteConfiguration[];
+  /** SDS secrets; the generators never fill this (they only refer to secrets by name), the caller adds them from `generateSecrets`. */
+  secrets?: Secret[];
 }
 
 export interface Locality {

@@ -102,10 +102,9 @@ describe('meshhttproute default-route-outbound-with-tags-with-mtls (default HTTP
     assert.deepEqual(pick(out.listeners, isOutbound), expected);
   });
 
-  it('clusters match the golden apart from the client mTLS transport socket', () => {
+  it('clusters match the golden exactly, client mTLS included (SNI backend{mesh=default,region=us}, SAN, SDS names)', () => {
     const expected = goldenByType(golden(`${base}.clusters.golden.yaml`), TYPE.cluster);
-    // Not yet generated: the UpstreamTlsContext (SNI backend{mesh=default,region=us}, SAN spiffe://default/backend, SDS secrets).
-    for (const cluster of expected.values()) delete cluster.transportSocket;
+    assert.ok([...expected.values()].every((cluster) => cluster.transportSocket !== undefined));
     assert.deepEqual(pick(out.clusters, isMeshCluster), expected);
   });
 
@@ -162,25 +161,156 @@ describe('inbound-proxy/4 (inbound listeners and local clusters)', () => {
     assert.deepEqual(out.clusters, goldenByType(expected, TYPE.cluster));
   });
 
-  it('listeners match the golden apart from mTLS, RBAC and the legacy inbound policies', () => {
-    const listeners = clone(goldenByType(expected, TYPE.listener));
-    for (const listener of listeners.values()) {
+  const HCM = 'envoy.filters.network.http_connection_manager';
+  const NETWORK_RBAC = 'envoy.filters.network.rbac';
+  const HTTP_RBAC = 'envoy.filters.http.rbac';
+
+  /** Listeners without the legacy FaultInjection and RateLimit policies of the Go test (Ferry has neither). */
+  function withoutLegacyPolicies(listeners: Map<string, any>): Map<string, any> {
+    const out = clone(listeners);
+    for (const listener of out.values()) {
       for (const chain of listener.filterChains) {
-        // Not yet generated: server-side mTLS (STRICT) ...
-        delete chain.transportSocket;
-        // ... and the network RBAC filter from TrafficPermission (next issue).
-        chain.filters = chain.filters.filter((f: any) => f.name !== 'envoy.filters.network.rbac');
         for (const filter of chain.filters) {
-          if (filter.name !== 'envoy.filters.network.http_connection_manager') continue;
+          if (filter.name !== HCM) continue;
           const hcm = filter.typedConfig;
-          // Legacy FaultInjection and RateLimit policies on 192.168.0.1:80: their HTTP filters and the
-          // header-matched routes they add before the default route.
-          hcm.httpFilters = hcm.httpFilters.filter((f: any) => f.name === 'envoy.filters.http.router' || f.name === 'envoy.filters.http.grpc_stats');
+          // On 192.168.0.1:80: their HTTP filters and the header-matched routes they add before the default route.
+          hcm.httpFilters = hcm.httpFilters.filter((f: any) => !['envoy.filters.http.fault', 'envoy.filters.http.local_ratelimit'].includes(f.name));
           for (const vhost of hcm.routeConfig.virtualHosts) vhost.routes = vhost.routes.filter((r: any) => r.match.headers === undefined);
         }
       }
     }
-    assert.deepEqual(out.listeners, listeners);
+    return out;
+  }
+
+  function withoutRbac(listeners: Map<string, any>): Map<string, any> {
+    const out = clone(listeners);
+    for (const listener of out.values()) {
+      for (const chain of listener.filterChains) {
+        chain.filters = chain.filters.filter((f: any) => f.name !== NETWORK_RBAC);
+        for (const filter of chain.filters) {
+          if (filter.name === HCM) filter.typedConfig.httpFilters = filter.typedConfig.httpFilters.filter((f: any) => f.name !== HTTP_RBAC);
+        }
+      }
+    }
+    return out;
+  }
+
+  it('terminates mesh mTLS on every inbound exactly as the golden (STRICT: one chain, client certificate required, SAN prefix)', () => {
+    const listeners = goldenByType(expected, TYPE.listener);
+    assert.ok(listeners.size > 0);
+    for (const [name, listener] of listeners) {
+      const ours = out.listeners.get(name);
+      assert.equal(ours.listenerFilters, undefined, name);
+      assert.deepEqual(
+        ours.filterChains.map((c: any) => ({ match: c.filterChainMatch, tls: c.transportSocket })),
+        listener.filterChains.map((c: any) => ({ match: c.filterChainMatch, tls: c.transportSocket })),
+        name,
+      );
+    }
+  });
+
+  it('listeners match the golden exactly once RBAC and the legacy inbound policies are set aside', () => {
+    assert.deepEqual(withoutRbac(out.listeners), withoutRbac(withoutLegacyPolicies(goldenByType(expected, TYPE.listener))));
+  });
+
+  it('RBAC: TCP inbounds match the golden exactly (network RBAC first, deny-all without permissions); HTTP inbounds get the same rules as an HTTP filter', () => {
+    const listeners = withoutLegacyPolicies(goldenByType(expected, TYPE.listener));
+    for (const [name, listener] of listeners) {
+      for (const chain of listener.filterChains) {
+        const hcm = chain.filters.find((f: any) => f.name === HCM);
+        if (!hcm) continue;
+        // The golden's network RBAC on HTTP inbounds comes from the legacy TrafficPermission path
+        // (tp-1 allows web1 on 192.168.0.1:80). MeshTrafficPermission puts RBAC in the connection
+        // manager instead, and the snapshot has no permissions, so its rules deny everything.
+        chain.filters = chain.filters.filter((f: any) => f.name !== NETWORK_RBAC);
+        hcm.typedConfig.httpFilters.unshift({
+          name: HTTP_RBAC,
+          typedConfig: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC', rules: {} },
+        });
+      }
+      assert.deepEqual(out.listeners.get(name), listener, name);
+    }
+  });
+});
+
+describe('outbound-proxy/04 (client mTLS on every mesh cluster; golden from the legacy TrafficRoute path)', () => {
+  const expected = golden(`${GENERATOR}/outbound-proxy/04.envoy.golden.yaml`);
+  const svc = (service: string, extra: Record<string, string> = {}) => ({ 'kuma.io/service': service, ...extra });
+  const dp = dataplane(
+    'dp-1',
+    {
+      networking: {
+        address: '10.0.0.1',
+        inbound: [{ port: 8080, tags: svc('web') }],
+        outbound: [
+          { port: 18080, tags: svc('backend') },
+          { port: 54321, tags: svc('db') },
+          { port: 40001, tags: svc('api-http') },
+          { port: 40002, tags: svc('api-tcp') },
+          // The golden's db subsets come from a TrafficRoute split; on the default path, outbounds selecting
+          // the same tags give the same subset clusters (and so the same SNIs).
+          { port: 54322, tags: svc('db', { role: 'master' }) },
+          { port: 54323, tags: svc('db', { role: 'replica' }) },
+        ],
+        transparentProxying: { redirectPortOutbound: 15001, redirectPortInbound: 15006 },
+      },
+    },
+    { mesh: 'mesh1' },
+  );
+  const endpoint = (name: string, address: string, port: number, tags: Record<string, string>) =>
+    dataplane(name, { networking: { address, inbound: [{ port, tags }] } }, { mesh: 'mesh1' });
+  const snapshot = {
+    mesh: mesh('mesh1', { mtls: { enabledBackend: 'builtin', backends: [{ name: 'builtin', type: 'builtin' }] } }),
+    dataplanes: [
+      dp,
+      endpoint('api-http-1', '192.168.0.4', 8084, svc('api-http', { 'kuma.io/protocol': 'http', region: 'us' })),
+      endpoint('api-http-2', '192.168.0.5', 8085, svc('api-http', { 'kuma.io/protocol': 'http', region: 'eu' })),
+      endpoint('api-tcp-1', '192.168.0.6', 8086, svc('api-tcp', { 'kuma.io/protocol': 'http', region: 'us' })),
+      endpoint('api-tcp-2', '192.168.0.7', 8087, svc('api-tcp', { region: 'eu' })),
+      endpoint('backend-1', '192.168.0.1', 8081, svc('backend', { region: 'us' })),
+      endpoint('backend-2', '192.168.0.2', 8082, svc('backend')),
+      endpoint('db-1', '192.168.0.3', 5432, svc('db', { role: 'master' })),
+      endpoint('db-2', '192.168.0.3', 5433, svc('db', { role: 'replica' })),
+    ],
+  };
+  const out = renderConfig(generateEnvoyConfig(snapshot, proxyOf(dp)));
+  const goldenClusters = goldenByType(expected, TYPE.cluster);
+
+  it('every golden cluster exists and its transport socket matches exactly (SNI, ALPN, SAN, SDS secrets)', () => {
+    assert.equal(goldenClusters.size, 5);
+    for (const [name, cluster] of goldenClusters) {
+      assert.ok(cluster.transportSocket, name);
+      assert.deepEqual(out.clusters.get(name)?.transportSocket, cluster.transportSocket, name);
+    }
+  });
+
+  it('the clusters match the golden exactly apart from the legacy LB, timeout and circuit-breaker settings', () => {
+    for (const [name, cluster] of goldenClusters) {
+      const theirs = clone(cluster);
+      for (const key of ['connectTimeout', 'lbPolicy', 'leastRequestLbConfig', 'outlierDetection']) delete theirs[key];
+      delete theirs.typedExtensionProtocolOptions['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'].commonHttpProtocolOptions;
+      assert.deepEqual(out.clusters.get(name), theirs, name);
+    }
+  });
+
+  it('the whole db service gets its own cluster with SNI db{mesh=mesh1}', () => {
+    const tls = out.clusters.get('db').transportSocket.typedConfig;
+    assert.equal(tls.sni, 'db{mesh=mesh1}');
+    assert.equal(tls.commonTlsContext.combinedValidationContext.defaultValidationContext.matchTypedSubjectAltNames[0].matcher.exact, 'spiffe://mesh1/db');
+  });
+
+  it('endpoints match the golden exactly', () => {
+    for (const [name, assignment] of goldenByType(expected, TYPE.endpoints)) assert.deepEqual(out.endpoints.get(name), assignment, name);
+  });
+
+  it('outbound listeners do not bind (transparent proxy) and carry the tags, as in the golden', () => {
+    for (const [name, listener] of goldenByType(expected, TYPE.listener)) {
+      const ours = out.listeners.get(name);
+      assert.equal(ours.bindToPort, false, name);
+      assert.equal(listener.bindToPort, false, name);
+      assert.deepEqual(ours.address, listener.address, name);
+      assert.deepEqual(ours.metadata, listener.metadata, name);
+    }
   });
 });
 

@@ -101,11 +101,12 @@ describe('proxyless gRPC resources', () => {
   });
 });
 
+const context = { server: {}, bootstrap: { certificateProviders: {} } };
+function decode<S extends DescMessage>(type: any, schema: S, message: MessageShape<S>) {
+  return type.get().decode(context, { type_url: `type.googleapis.com/${schema.typeName}`, value: Buffer.from(toBinary(schema, message)) });
+}
+
 describe('grpc-js-xds 1.14 accepts the proxyless resources', () => {
-  const context = { server: {}, bootstrap: { certificateProviders: {} } };
-  function decode<S extends DescMessage>(type: any, schema: S, message: MessageShape<S>) {
-    return type.get().decode(context, { type_url: `type.googleapis.com/${schema.typeName}`, value: Buffer.from(toBinary(schema, message)) });
-  }
 
   const config = generate(client({ outbound: [{ port: 9000, tags: svc('payments') }] }));
 
@@ -137,5 +138,71 @@ describe('grpc-js-xds 1.14 accepts the proxyless resources', () => {
     const sidecar = generateEnvoyConfig({ mesh: mesh('default'), dataplanes: [dp, ...others] }, proxyOf(dp));
     const assignment = sidecar.endpoints.find((e) => e.clusterName === 'db')!;
     assert.match(String(decode(EndpointResourceType, ClusterLoadAssignmentSchema, assignment).error), /locality unset/);
+  });
+});
+
+describe('proxyless gRPC clients in an mTLS mesh', () => {
+  const STRICT = { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] };
+  const PERMISSIVE = { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin', mode: 'PERMISSIVE' }] };
+  const generateIn = (mtls: unknown) => {
+    const dp = client();
+    const snapshot = { mesh: mesh('default', mtls === undefined ? {} : { mtls }), dataplanes: [dp, ...others], tlsReadyServices: new Set(['client', 'db', 'echo']) };
+    return generateEnvoyConfig(snapshot, proxyOf(dp, { proxyless: true }));
+  };
+  // What a client's bootstrap `certificate_providers` block turns into (the decoders only look up the names).
+  const withProvider = { server: {}, bootstrap: { certificateProviders: { ferry: { pluginName: 'file_watcher', config: {} } } } };
+  const decodeCluster = (context: unknown, cluster: MessageShape<typeof ClusterSchema>) =>
+    ClusterResourceType.get().decode(context, { type_url: `type.googleapis.com/${ClusterSchema.typeName}`, value: Buffer.from(toBinary(ClusterSchema, cluster)) });
+
+  it('STRICT: each cluster names the ferry certificate provider for identity and CA, and the SPIFFE ID of its service', () => {
+    const out = renderConfig(generateIn(STRICT));
+    assert.deepEqual(out.clusters.get('echo').transportSocket, {
+      name: 'envoy.transport_sockets.tls',
+      typedConfig: {
+        '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
+        commonTlsContext: {
+          tlsCertificateProviderInstance: { instanceName: 'ferry', certificateName: 'identity' },
+          validationContext: {
+            caCertificateProviderInstance: { instanceName: 'ferry', certificateName: 'ca' },
+            matchSubjectAltNames: [{ exact: 'spiffe://default/echo' }],
+          },
+        },
+      },
+    });
+    assert.equal(out.clusters.get('db').transportSocket.typedConfig.commonTlsContext.validationContext.matchSubjectAltNames[0].exact, 'spiffe://default/db');
+  });
+
+  it('STRICT: grpc-js-xds accepts the clusters and turns them into a security config', () => {
+    for (const cluster of generateIn(STRICT).clusters) {
+      const result = decodeCluster(withProvider, cluster);
+      assert.equal(result.error, undefined, cluster.name);
+      assert.deepEqual(
+        {
+          ca: result.value.securityUpdate.caCertificateProviderInstance,
+          identity: result.value.securityUpdate.identityCertificateProviderInstance,
+          sans: result.value.securityUpdate.subjectAltNameMatchers.map((m: any) => [m.match_pattern, m.exact]),
+        },
+        { ca: 'ferry', identity: 'ferry', sans: [['exact', `spiffe://default/${cluster.name}`]] },
+        cluster.name,
+      );
+    }
+  });
+
+  it('STRICT: grpc-js-xds rejects them when the bootstrap lacks the provider (so it does check)', () => {
+    const [cluster] = generateIn(STRICT).clusters;
+    assert.match(String(decodeCluster(context, cluster).error), /Unmatched .*instance_name: ferry/);
+  });
+
+  it('STRICT: listeners, routes and load assignments are unchanged and still accepted', () => {
+    const tls = generateIn(STRICT);
+    const plain = generateIn(undefined);
+    for (const key of ['listeners', 'routes', 'endpoints'] as const) assert.deepEqual(renderConfig(tls)[key], renderConfig(plain)[key], key);
+    for (const listener of tls.listeners) assert.equal(decode(ListenerResourceType, ListenerSchema, listener).error, undefined, listener.name);
+  });
+
+  it('PERMISSIVE or mTLS off: plaintext (a gRPC client never offers the ALPN a PERMISSIVE inbound terminates)', () => {
+    for (const mtls of [PERMISSIVE, undefined]) {
+      for (const cluster of generateIn(mtls).clusters) assert.equal(cluster.transportSocket, undefined, cluster.name);
+    }
   });
 });
