@@ -131,6 +131,25 @@ describe('ferry-cp on PostgreSQL', () => {
     assert.equal((await get(c, '/meshes')).json.total, 1);
   });
 
+  it('a mesh CA is created once and survives restarts and a second instance', async () => {
+    const [c] = running;
+    assert.equal(
+      (await put(c, '/meshes/secure', { type: 'Mesh', name: 'secure', mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] } })).status,
+      201,
+    );
+    const first = await get(c, '/meshes/secure/secrets/secure.ca-builtin-cert-ca-1');
+    assert.equal(first.status, 200);
+    const key = await get(c, '/meshes/secure/secrets/secure.ca-builtin-key-ca-1');
+    assert.equal(key.status, 200);
+    for (const cp of running.splice(0)) assert.equal(await cp.stop(), 0);
+    const [d, e] = await Promise.all([startCp(env), startCp(env)]);
+    running.push(d, e);
+    // an update of the mesh through either instance keeps the CA
+    assert.equal((await put(e, '/meshes/secure', { type: 'Mesh', name: 'secure', mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] }, routing: { zoneEgress: false } })).status, 200);
+    assert.deepEqual((await get(d, '/meshes/secure/secrets/secure.ca-builtin-cert-ca-1')).json.data, first.json.data);
+    assert.deepEqual((await get(e, '/meshes/secure/secrets/secure.ca-builtin-key-ca-1')).json.data, key.json.data);
+  });
+
   it('FERRY_DEFAULTS_SKIP_MESH_CREATION=true starts without creating a mesh', async () => {
     const fresh = pgEnv(await createDatabase(cluster.config, 'ferry_cp_skip'));
     const cp = await startCp({ ...fresh, FERRY_DEFAULTS_SKIP_MESH_CREATION: 'true' });
