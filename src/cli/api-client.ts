@@ -26,7 +26,11 @@ export class ApiError extends Error {
 }
 
 export class ApiClient {
-  constructor(private readonly baseUrl: string) {}
+  constructor(
+    private readonly baseUrl: string,
+    /** A user token (`FERRY_API_TOKEN`) for control planes that are not on this host. */
+    private readonly token: string | undefined = process.env.FERRY_API_TOKEN || undefined,
+  ) {}
 
   private url(path: string, query?: URLSearchParams): string {
     const base = this.baseUrl.replace(/\/+$/, '');
@@ -39,7 +43,10 @@ export class ApiClient {
     try {
       res = await fetch(this.url(path, query), {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (e) {

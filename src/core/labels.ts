@@ -69,7 +69,7 @@ export interface ComputeOptions {
 }
 
 /** Kinds a zone control plane originates (and marks with origin/zone/env). */
-const ZONE_ORIGINATED = new Set(['Dataplane', 'DataplaneInsight']);
+const ZONE_ORIGINATED = new Set(['Dataplane', 'DataplaneInsight', 'MeshTrafficPermission']);
 
 export function computeLabels(kind: KindDescriptor, spec: Spec, existing: Labels, mesh: string, opts: ComputeOptions): Labels {
   const labels: Labels = { ...existing };

@@ -27,14 +27,20 @@ export interface FromRule<C> {
   conf: C;
 }
 
-/** Kinds that stand for tag sets rather than real resources. */
+/** Kinds Kuma considers here (those that predate real-resource references). */
 const TAG_KINDS: ReadonlySet<TargetRefKind> = new Set(['Mesh', 'MeshSubset', 'MeshServiceSubset', 'MeshService', 'MeshGateway', 'MeshHTTPRoute']);
 
 /** `items` in increasing precedence: a later entry's conf is merged over earlier ones. Rules with more positive tags come first. */
 export function buildFromRules<C>(items: readonly FromItem<C>[], grouping: Grouping = 'cliques'): FromRule<C>[] {
   const tagItems = items.filter((item) => TAG_KINDS.has(item.targetRef.kind));
   if (tagItems.length === 0) return [];
-  const subsets = tagItems.map((item) => subsetOfTargetRef(item.targetRef));
+  let subsets: Subset[];
+  try {
+    subsets = tagItems.map((item) => subsetOfTargetRef(item.targetRef));
+  } catch {
+    // Kuma gives up on the whole list (and warns) when an entry is not a tag set.
+    return [];
+  }
   const groups = groupEntries(grouping, subsets.length, (i, j) => intersects(subsets[i], subsets[j]));
   // Kuma's order: groups by their node ids joined with ':', descending.
   groups.sort((a, b) => compareGoStrings(b.join(':'), a.join(':')));

@@ -60,7 +60,11 @@ function fits(type: ClaimType, v: unknown): boolean {
   }
 }
 
-function claimsTypeError(shape: ClaimsShape, claims: JsonObject): string | undefined {
+function claimsTypeError(shape: ClaimsShape, value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return `json: cannot unmarshal ${jsonKind(value)} into Go value of type issuer.${shape.struct}`;
+  }
+  const claims = value as JsonObject;
   const fields = { ...shape.fields, ...REGISTERED_CLAIMS };
   for (const [name, type] of Object.entries(fields)) {
     const v = claims[name];

@@ -125,7 +125,11 @@ export class XdsController implements AdsHooks {
     await this.opts.authenticate?.(info, desc);
     const nodeId = info.node.id;
     const selfRegistered = desc.dataplaneResource !== undefined;
-    if (selfRegistered) await this.register(desc);
+    if (selfRegistered) {
+      await this.register(desc);
+      // the change event comes later; the proxy must see its own registration now
+      this.meshStates.update(desc.key.mesh, new Set([desc.key.name]));
+    }
     else if (!(await this.opts.store.get('Dataplane', desc.key))) {
       throw new ProxyRefused('not_found', `Dataplane "${desc.key.name}" not found in mesh "${desc.key.mesh}"`);
     }

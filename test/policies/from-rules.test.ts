@@ -66,3 +66,9 @@ describe('from rules', () => {
     assert.deepEqual(show(rules), ['team=a,zone=east -> Deny', 'team!=a,zone=east -> Allow', 'team=a,zone!=east -> Deny']);
   });
 });
+
+describe('from rules that cannot be built', () => {
+  it('an entry that is no tag set gives no rules at all, as Kuma gives up', () => {
+    assert.deepEqual(buildFromRules([item(mesh, 'Allow'), item({ kind: 'MeshGateway', name: 'gw' }, 'Allow')]), []);
+  });
+});

@@ -424,10 +424,13 @@ describe('MeshTrafficPermission over the REST API', () => {
     const res = await api.request('GET', '/meshes/default/meshtrafficpermissions/allow-kong');
     assert.equal(res.status, 200);
     assert.equal(res.json.type, 'MeshTrafficPermission');
-    assert.equal(res.json.kri, 'kri_mtp_default___allow-kong_');
+    // a zone control plane labels the policies it originates with its zone, which the KRI carries
+    assert.equal(res.json.labels['kuma.io/origin'], 'zone');
+    assert.equal(res.json.kri, 'kri_mtp_default_default__allow-kong_');
     assert.deepEqual(res.json.spec, body.spec);
     const list = await api.request('GET', '/meshes/default/meshtrafficpermissions');
-    assert.deepEqual(list.json.items.map((i: { name: string }) => i.name), ['allow-kong']);
+    // The mesh came with its default policy.
+    assert.deepEqual(list.json.items.map((i: { name: string }) => i.name), ['allow-all-default', 'allow-kong']);
   });
 
   it('answers 400 with the REST schema violation (Kuma\u2019s put_mtp_00, mesh given explicitly)', async () => {

@@ -190,6 +190,7 @@ describe('dataplane tokens', () => {
       [`${Buffer.from('{"alg":').toString('base64url')}.e30.x`, 'token is malformed: could not JSON decode header: unexpected end of JSON input'],
       [`${b64({ alg: 'RS256', kid: '1' })}.${b64({ Name: 7 })}.x`, 'token is malformed: could not JSON decode claim: json: cannot unmarshal number into Go struct field DataplaneClaims.Name of type string'],
       [`${b64({ alg: 'RS256', kid: '1' })}.${b64({ Tags: { a: 'b' } })}.x`, 'token is malformed: could not JSON decode claim: json: cannot unmarshal object into Go struct field DataplaneClaims.Tags of type map[string][]string'],
+      [`${b64({ alg: 'RS256', kid: '1' })}.${b64([1])}.x`, 'token is malformed: could not JSON decode claim: json: cannot unmarshal array into Go value of type issuer.DataplaneClaims'],
       [`${b64({ kid: '1' })}.e30.x`, 'token is unverifiable: signing method (alg) is unspecified'],
     ];
     for (const [token, reason] of cases) {
