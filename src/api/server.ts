@@ -7,6 +7,7 @@ import type { KindRegistry } from '../core/registry.js';
 import type { ResourceManager } from '../core/manager.js';
 import { HttpError, badRequest } from './errors.js';
 import { NotFoundError } from '../store/store.js';
+import { trafficPermissionsFor } from '../policies/inspect.js';
 import { registerResourceRoutes, sendError } from './resource-routes.js';
 import { FERRY_VERSION, KUMA_API_VERSION } from '../version.js';
 import { registerApiAuthn, type ApiAuthnOptions } from '../auth/api-authn.js';
@@ -102,6 +103,17 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
   }
 
   if (opts.dataplaneTokens) registerTokenRoutes(app, opts.dataplaneTokens);
+  app.get('/meshes/:mesh/dataplanes/:name/policies', async (req, reply) => {
+    const { mesh, name } = req.params as { mesh: string; name: string };
+    try {
+      const dataplane = await opts.manager.get(opts.registry.mustGet('Dataplane'), { mesh, name });
+      const { items } = await opts.manager.list(opts.registry.mustGet('MeshTrafficPermission'), { mesh });
+      return reply.send(trafficPermissionsFor(dataplane, items));
+    } catch (err) {
+      return sendError(reply, err, 'Could not retrieve policies');
+    }
+  });
+
   registerResourceRoutes(app, opts.registry, opts.manager);
   return app;
 }

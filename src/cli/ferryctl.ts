@@ -142,10 +142,11 @@ inspect
   .description("show one dataplane's generated Envoy configuration")
   .argument('<name>', 'dataplane name')
   .option('-m, --mesh <mesh>', 'mesh', 'default')
-  .addOption(new Option('--type <type>', 'what to show').choices(['config', 'config-dump']).default('config'))
+  .addOption(new Option('--type <type>', 'what to show').choices(['config', 'config-dump', 'policies']).default('config'))
   .action(async (name: string, opts: { mesh: string; type: string }, cmd: Command) => {
-    const dump = await client(cmd).get(`/meshes/${encodeURIComponent(opts.mesh)}/dataplanes/${encodeURIComponent(name)}/xds`);
-    process.stdout.write(JSON.stringify(dump, null, 2) + '\n');
+    const base = `/meshes/${encodeURIComponent(opts.mesh)}/dataplanes/${encodeURIComponent(name)}`;
+    const body = await client(cmd).get(opts.type === 'policies' ? `${base}/policies` : `${base}/xds`);
+    process.stdout.write(JSON.stringify(body, null, 2) + '\n');
   });
 
 program

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Resource } from '../core/resource.js';
 import type { CaManager } from '../ca/ca-manager.js';
-import { issueWorkloadCert, needsRotation } from '../ca/issuer.js';
+import { issueWorkloadCert } from '../ca/issuer.js';
 import { identityTags } from '../ca/identity.js';
 import { enabledBackend, parseKumaDuration } from '../resources/mesh.js';
 
@@ -63,10 +63,11 @@ export class IdentityProvider {
     const tags = identityTags(dp.spec, { name: dp.meta.name, labels: dp.meta.labels });
     const basis = createHash('sha256').update(JSON.stringify([tags, ca.certPem, backend.name, validityMs])).digest('base64url');
     const current = this.held.get(nodeId);
-    if (current && current.basis === basis && !needsRotation(current.identity, now)) return current.identity;
+    if (current && current.basis === basis && now < current.identity.rotateAt) return current.identity;
 
     const cert = await issueWorkloadCert({ certPem: ca.certPem, keyPem: ca.keyPem }, mesh.meta.name, tags, validityMs, now);
-    const lifetime = cert.notAfter.getTime() - cert.notBefore.getTime();
+    // Kuma rotates at 4/5 of the time between issuing and expiry (notBefore is backdated for clock skew)
+    const lifetime = cert.notAfter.getTime() - now.getTime();
     const identity: ProxyIdentity = {
       certPem: cert.certPem,
       keyPem: cert.keyPem,
@@ -75,7 +76,7 @@ export class IdentityProvider {
       notBefore: cert.notBefore,
       notAfter: cert.notAfter,
       fingerprint: createHash('sha256').update(cert.certPem).digest('base64url').slice(0, 22),
-      rotateAt: new Date(cert.notBefore.getTime() + (lifetime * 4) / 5),
+      rotateAt: new Date(now.getTime() + (lifetime * 4) / 5),
     };
     this.held.set(nodeId, { identity, basis });
     const count = (this.regenerations.get(nodeId) ?? 0) + 1;

@@ -21,7 +21,7 @@ import { envoyRegistry } from '../../src/envoy/type-registry.js';
 import { generateSelfSignedCert } from '../../src/dp/tls.js';
 import { TYPE_URL } from '../../src/xds/resources.js';
 import { openSotw, type SotwClient } from '../helpers/xds-clients.js';
-import { startCp, type RunningCp } from '../helpers/processes.js';
+import { runCtl, startCp, type RunningCp } from '../helpers/processes.js';
 import { rbacAllows } from '../helpers/rbac-eval.js';
 
 const kong = {
@@ -155,6 +155,29 @@ describe('mesh mTLS end to end', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('ferryctl inspect dataplane --type policies shows which permissions apply', async () => {
+    const res = await runCtl(['--api-server', cp.apiUrl, 'inspect', 'dataplane', 'backend-1', '--type', 'policies']);
+    assert.equal(res.code, 0, res.stderr);
+    const out = JSON.parse(res.stdout);
+    assert.equal(out.inbounds.length, 1);
+    assert.equal(out.inbounds[0].inbound, '192.168.0.1:8080');
+    assert.deepEqual([...out.inbounds[0].policies].sort(), ['allow-all-default', 'deny-kong']);
+    assert.ok(out.inbounds[0].rules.some((r: { from: string; action: string }) => r.from === 'kuma.io/service=kong' && r.action === 'Deny'));
+    const gw = await runCtl(['--api-server', cp.apiUrl, 'inspect', 'dataplane', 'kong-01', '--type', 'policies']);
+    assert.deepEqual(JSON.parse(gw.stdout).inbounds, [], 'a delegated gateway has no inbound to permit');
+  });
+
+  it("the gateway's insight records its certificate", async () => {
+    let mtls: { issuedBackend?: string; certificateExpirationTime?: string } | undefined;
+    for (let i = 0; i < 50 && !mtls?.issuedBackend; i++) {
+      const overview = await (await fetch(`${cp.apiUrl}/meshes/default/dataplanes/kong-01/_overview`)).json();
+      mtls = overview.dataplaneInsight?.mTLS;
+      if (!mtls?.issuedBackend) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(mtls?.issuedBackend, 'ca-1');
+    assert.ok(Date.parse(mtls?.certificateExpirationTime ?? '') > Date.now());
   });
 
   it('private keys never appear in the config dump', async () => {
