@@ -32,6 +32,8 @@ export interface ApplyResult {
 export interface ManagerOptions extends ComputeOptions {
   /** Runs after a Mesh is written (e.g. creating its CA), before the write is acknowledged. */
   afterMeshWrite?: (mesh: Resource) => Promise<void>;
+  /** Checks of a Mesh that need the store (e.g. a provided CA's Secrets); violations reject the write. */
+  validateMeshWithStore?: (name: string, spec: Spec) => Promise<Violation[]>;
 }
 
 export class ResourceManager {
@@ -65,6 +67,7 @@ export class ResourceManager {
   async create(kind: KindDescriptor, key: ResourceKey, input: WriteInput): Promise<Resource> {
     const k = this.scoped(kind, key);
     const spec = this.validated(kind, k, input, undefined);
+    await this.validateWithStore(kind, k, spec);
     await this.requireMesh(kind, k.mesh);
     const written = kind.name === 'Dataplane' ? mutateDataplaneOnWrite(spec, this.opts.zone, true) : spec;
     const created = await this.store.create(kind.name, {
@@ -95,6 +98,7 @@ export class ResourceManager {
   async update(kind: KindDescriptor, current: Resource, input: WriteInput): Promise<Resource> {
     const k = { mesh: current.meta.mesh, name: current.meta.name };
     const spec = this.validated(kind, k, input, current.spec);
+    await this.validateWithStore(kind, k, spec);
     await this.requireMesh(kind, k.mesh);
     const written = kind.name === 'Dataplane' ? mutateDataplaneOnWrite(spec, this.opts.zone, false) : spec;
     const updated = await this.store.update(kind.name, {
@@ -130,6 +134,12 @@ export class ResourceManager {
     if (kind.validate) violations.push(...kind.validate(spec, { name: key.name, mesh: key.mesh, labels: input.labels, previous }));
     if (violations.length > 0) throw new ValidationError(violations);
     return spec;
+  }
+
+  private async validateWithStore(kind: KindDescriptor, key: ResourceKey, spec: Spec): Promise<void> {
+    if (kind.name !== 'Mesh' || !this.opts.validateMeshWithStore) return;
+    const violations = await this.opts.validateMeshWithStore(key.name, spec);
+    if (violations.length > 0) throw new ValidationError(violations);
   }
 
   private async requireMesh(kind: KindDescriptor, mesh: string): Promise<void> {

@@ -16,6 +16,7 @@ import { CpMetrics } from '../diagnostics/metrics.js';
 import { durationMs } from '../config/config.js';
 import { SnapshotCache } from '../xds/cache.js';
 import { CaManager } from '../ca/ca-manager.js';
+import { validateProvidedBackends } from '../ca/provided-backends.js';
 import { adsRoutes } from '../xds/server/ads.js';
 import { XdsController } from '../xds/controller.js';
 import { configDump } from '../xds/config-dump.js';
@@ -62,6 +63,7 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
     env: config.environment,
     // as Kuma's mesh manager: the CA exists by the time the mesh write is acknowledged
     afterMeshWrite: (mesh) => ca.ensureCa(mesh),
+    validateMeshWithStore: (name, spec) => validateProvidedBackends(store, name, spec),
   });
   const unwatch = store.watch((e) => metrics.storeChanges.inc({ type: e.type, op: e.op }));
   let ready = false;
