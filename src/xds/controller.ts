@@ -19,7 +19,7 @@ import type { EnvoyConfig, ProxyMetadata } from './generate/types.js';
 import { encodeConfig } from './encode.js';
 import { mtlsEnabled } from '../resources/mesh.js';
 import { InsightRecorder } from './insights.js';
-import { MeshStates, specHash, type MeshState } from './mesh-state.js';
+import { MeshStates, issuedBackendOf, specHash, type MeshState } from './mesh-state.js';
 import { describeProxy, type ProxyDescription, type ProxyKey } from './proxy-identity.js';
 import type { ResourceSet } from './resources.js';
 import type { CaManager } from '../ca/ca-manager.js';
@@ -287,12 +287,28 @@ export class XdsController implements AdsHooks {
       else if (pending !== 'all') pending.add(e.name);
     } else if (e.type === 'Mesh') this.pendingMeshes.set(e.name, 'all');
     else if (e.type === 'MeshTrafficPermission') this.pendingMeshes.set(e.mesh, 'all');
-    else return;
+    else if (e.type === 'DataplaneInsight') {
+      void this.onInsightChange(e.mesh, e.name);
+      return;
+    } else return;
     if (this.flushTimer) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
       this.flushing = this.flushing.then(() => this.flushPending());
     }, this.opts.debounceMs ?? 5);
+  }
+
+  /** Only a change of the backend a proxy's certificate came from matters here (PERMISSIVE readiness). */
+  private async onInsightChange(mesh: string, name: string): Promise<void> {
+    try {
+      const state = await this.meshStates.peek(mesh);
+      if (!state || !mtlsEnabled(state.snapshot.mesh.spec)) return;
+      const insight = await this.opts.store.get('DataplaneInsight', { mesh, name });
+      if (issuedBackendOf(insight) === state.issuedBackends.get(name)) return;
+      this.onStoreChange({ op: 'update', type: 'Mesh', mesh: '', name: mesh });
+    } catch (err) {
+      this.opts.logger.warn({ err, mesh, name }, 'could not read a dataplane insight');
+    }
   }
 
   private async flushPending(): Promise<void> {

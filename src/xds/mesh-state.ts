@@ -10,6 +10,8 @@ import type { EndpointIndex, MeshSnapshot } from './generate/index.js';
 
 export interface MeshState {
   snapshot: MeshSnapshot;
+  /** Dataplane name → the CA backend its current certificate came from (from DataplaneInsights). */
+  issuedBackends: ReadonlyMap<string, string>;
   byName: ReadonlyMap<string, Resource>;
   index: EndpointIndex;
   meshHash: string;
@@ -40,14 +42,40 @@ export function specHash(r: Resource): string {
 }
 
 /** Pass the previous state of the same mesh to keep what generation memoised for unchanged services. */
+/**
+ * Services every one of whose proxies holds a certificate from the enabled backend: in a
+ * PERMISSIVE mesh, clients only switch to mTLS for these (Kuma's ServiceInsight readiness).
+ */
+export function tlsReadyServices(mesh: Resource, dataplanes: readonly Resource[], issued: ReadonlyMap<string, string>): Set<string> {
+  const backend = (mesh.spec.mtls as { enabledBackend?: string } | undefined)?.enabledBackend;
+  const ready = new Set<string>();
+  const notReady = new Set<string>();
+  if (!backend) return ready;
+  for (const dp of dataplanes) {
+    const hasCert = issued.get(dp.meta.name) === backend;
+    for (const inbound of ((dp.spec.networking as { inbound?: Inbound[] } | undefined)?.inbound ?? [])) {
+      const service = inbound.tags?.['kuma.io/service'];
+      if (!service) continue;
+      if (hasCert && !notReady.has(service)) ready.add(service);
+      else {
+        notReady.add(service);
+        ready.delete(service);
+      }
+    }
+  }
+  return ready;
+}
+
 export function buildMeshState(
   mesh: Resource,
   dataplanes: Resource[],
   zone: string,
   meshTrafficPermissions: Resource[],
+  issuedBackends: ReadonlyMap<string, string>,
   previous?: MeshState,
 ): MeshState {
-  const snapshot: MeshSnapshot = { mesh, dataplanes, zone, meshTrafficPermissions };
+  const ready = tlsReadyServices(mesh, dataplanes, issuedBackends);
+  const snapshot: MeshSnapshot = { mesh, dataplanes, zone, meshTrafficPermissions, tlsReadyServices: ready };
   const contributions = new Map<string, unknown[]>();
   for (const dp of dataplanes) {
     const networking = (dp.spec.networking ?? {}) as { inbound?: Inbound[]; address?: string; advertisedAddress?: string };
@@ -66,13 +94,27 @@ export function buildMeshState(
   }
   return {
     snapshot,
+    issuedBackends,
     byName: new Map(dataplanes.map((d) => [d.meta.name, d])),
     index: buildEndpointIndex(snapshot, previous?.index),
     // policies change what every proxy of the mesh gets, like the Mesh itself
-    meshHash: hashOf([mesh.spec, meshTrafficPermissions.map((p) => [p.meta.name, p.spec])]),
+    meshHash: hashOf([mesh.spec, meshTrafficPermissions.map((p) => [p.meta.name, p.spec]), [...ready].sort()]),
     serviceHashes,
     allServicesHash: hashOf([...serviceHashes]),
   };
+}
+
+export function issuedBackendOf(insight: Resource | undefined): string | undefined {
+  return (insight?.spec.mTLS as { issuedBackend?: string } | undefined)?.issuedBackend;
+}
+
+function issuedBackendsOf(insights: readonly Resource[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const insight of insights) {
+    const backend = issuedBackendOf(insight);
+    if (backend) out.set(insight.meta.name, backend);
+  }
+  return out;
 }
 
 /** Mesh states, loaded on demand and rebuilt when the store says the mesh changed. */
@@ -98,6 +140,11 @@ export class MeshStates {
     this.states.delete(mesh);
   }
 
+  /** The loaded state, if any, without loading it. */
+  peek(mesh: string): Promise<MeshState | undefined> | undefined {
+    return this.states.get(mesh);
+  }
+
   /** Re-reads only the named Dataplanes of a loaded mesh; the rest of the state carries over. */
   update(mesh: string, changed: ReadonlySet<string>): void {
     const previous = this.states.get(mesh);
@@ -112,7 +159,7 @@ export class MeshStates {
           else byName.delete(name);
         }
         const dataplanes = [...byName.values()].sort((a, b) => (a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0));
-        return buildMeshState(state.snapshot.mesh, dataplanes, this.zone, state.snapshot.meshTrafficPermissions ?? [], state);
+        return buildMeshState(state.snapshot.mesh, dataplanes, this.zone, state.snapshot.meshTrafficPermissions ?? [], state.issuedBackends, state);
       })
       .catch(() => this.load(mesh));
     this.states.set(mesh, next);
@@ -123,6 +170,7 @@ export class MeshStates {
     if (!meshResource) return undefined;
     const { items } = await this.store.list('Dataplane', { mesh });
     const { items: permissions } = await this.store.list('MeshTrafficPermission', { mesh });
-    return buildMeshState(meshResource, items, this.zone, permissions);
+    const { items: insights } = await this.store.list('DataplaneInsight', { mesh });
+    return buildMeshState(meshResource, items, this.zone, permissions, issuedBackendsOf(insights));
   }
 }
