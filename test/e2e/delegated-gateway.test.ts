@@ -4,18 +4,14 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
 import type { Any } from '@bufbuild/protobuf/wkt';
 import { ListenerSchema } from '../../gen/envoy/config/listener/v3/listener_pb.js';
 import { ClusterSchema } from '../../gen/envoy/config/cluster/v3/cluster_pb.js';
 import { ClusterLoadAssignmentSchema } from '../../gen/envoy/config/endpoint/v3/endpoint_pb.js';
-import { generateSelfSignedCert } from '../../src/dp/tls.js';
 import { TYPE_URL } from '../../src/xds/resources.js';
 import { openDelta, openSotw } from '../helpers/xds-clients.js';
-import { runCtl, startCp, type RunningCp } from '../helpers/processes.js';
+import { putResource, runCtl, startCpWithKnownCert, type RunningCp } from '../helpers/processes.js';
 
 const gateway = {
   type: 'Dataplane',
@@ -48,28 +44,16 @@ function endpointsOf(resources: Any[]): string[] {
 
 describe('delegated gateway over xDS', () => {
   let cp: RunningCp;
-  let dir: string;
   let ca: string;
-
-  const put = async (path: string, body: unknown) => {
-    const res = await fetch(cp.apiUrl + path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    assert.ok(res.status < 300, await res.text());
-  };
+  let cleanup: () => Promise<void>;
+  const put = (path: string, body: unknown) => putResource(cp, path, body);
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ferry-gw-'));
-    const cert = await generateSelfSignedCert({ hosts: ['127.0.0.1'] });
-    writeFileSync(join(dir, 'cert.pem'), cert.certPem);
-    writeFileSync(join(dir, 'key.pem'), cert.keyPem);
-    ca = cert.certPem;
-    cp = await startCp({ FERRY_DP_SERVER_TLS_CERT_FILE: join(dir, 'cert.pem'), FERRY_DP_SERVER_TLS_KEY_FILE: join(dir, 'key.pem') });
+    ({ cp, ca, cleanup } = await startCpWithKnownCert());
     await put('/meshes/default/dataplanes/backend-1', backend('backend-1', '192.168.0.1'));
     await put('/meshes/default/dataplanes/kong-01', gateway);
   });
-  after(async () => {
-    await cp.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => cleanup());
 
   it('SotW: outbound listener, EDS cluster with the backends, no inbound; a new backend arrives within 1 s', async () => {
     const client = openSotw(cp.dpUrl, 'default.kong-01', { ca });

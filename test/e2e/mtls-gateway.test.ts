@@ -6,9 +6,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { anyUnpack } from '@bufbuild/protobuf/wkt';
 import { fromBinary, toJson } from '@bufbuild/protobuf';
 import { SecretSchema } from '../../gen/envoy/extensions/transport_sockets/tls/v3/secret_pb.js';
@@ -18,10 +15,9 @@ import { RBACSchema as NetworkRbacSchema } from '../../gen/envoy/extensions/filt
 import { RBACSchema as HttpRbacSchema } from '../../gen/envoy/extensions/filters/http/rbac/v3/rbac_pb.js';
 import { HttpConnectionManagerSchema } from '../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
 import { envoyRegistry } from '../../src/envoy/type-registry.js';
-import { generateSelfSignedCert } from '../../src/dp/tls.js';
 import { TYPE_URL } from '../../src/xds/resources.js';
 import { openSotw, type SotwClient } from '../helpers/xds-clients.js';
-import { runCtl, startCp, type RunningCp } from '../helpers/processes.js';
+import { putResource, runCtl, startCpWithKnownCert, type RunningCp } from '../helpers/processes.js';
 import { rbacAllows } from '../helpers/rbac-eval.js';
 
 const kong = {
@@ -66,28 +62,17 @@ function inboundRbac(listenerBytes: Uint8Array) {
 
 describe('mesh mTLS end to end', () => {
   let cp: RunningCp;
-  let dir: string;
   let ca: string;
-  const put = async (path: string, body: unknown) => {
-    const res = await fetch(cp.apiUrl + path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    assert.ok(res.status < 300, await res.text());
-  };
+  let cleanup: () => Promise<void>;
+  const put = (path: string, body: unknown) => putResource(cp, path, body);
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'ferry-mtls-'));
-    const cert = await generateSelfSignedCert({ hosts: ['127.0.0.1'] });
-    writeFileSync(join(dir, 'cert.pem'), cert.certPem);
-    writeFileSync(join(dir, 'key.pem'), cert.keyPem);
-    ca = cert.certPem;
-    cp = await startCp({ FERRY_DP_SERVER_TLS_CERT_FILE: join(dir, 'cert.pem'), FERRY_DP_SERVER_TLS_KEY_FILE: join(dir, 'key.pem') });
+    ({ cp, ca, cleanup } = await startCpWithKnownCert());
     await put('/meshes/default', { type: 'Mesh', name: 'default', mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] } });
     await put('/meshes/default/dataplanes/backend-1', backend);
     await put('/meshes/default/dataplanes/kong-01', kong);
   });
-  after(async () => {
-    await cp.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => cleanup());
 
   it('stores the builtin CA as Kuma names it', async () => {
     const res = await fetch(`${cp.apiUrl}/meshes/default/secrets/default.ca-builtin-cert-ca-1`);

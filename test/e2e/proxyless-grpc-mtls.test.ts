@@ -14,22 +14,7 @@ import { SecretSchema } from '../../gen/envoy/extensions/transport_sockets/tls/v
 import { TYPE_URL } from '../../src/xds/resources.js';
 import { openSotw } from '../helpers/xds-clients.js';
 import { freePort, startCp, type RunningCp } from '../helpers/processes.js';
-
-const json = {
-  serialize: (v: unknown) => Buffer.from(JSON.stringify(v)),
-  deserialize: (b: Buffer) => JSON.parse(b.toString()) as { from: string; peer?: string },
-};
-const echoService: grpc.ServiceDefinition = {
-  say: {
-    path: '/ferry.test.Echo/Say',
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: json.serialize,
-    requestDeserialize: json.deserialize,
-    responseSerialize: json.serialize,
-    responseDeserialize: json.deserialize,
-  },
-};
+import { echoClient, echoService, say } from '../helpers/grpc-echo.js';
 
 interface Identity {
   certPem: string;
@@ -127,8 +112,7 @@ describe('proxyless gRPC with mesh mTLS', () => {
     });
     const xds = await import('@grpc/grpc-js-xds');
     xds.register();
-    const Echo = grpc.makeGenericClientConstructor(echoService, 'Echo');
-    client = new Echo('xds:///backend', new xds.XdsChannelCredentials(grpc.credentials.createInsecure()));
+    client = echoClient('xds:///backend', new xds.XdsChannelCredentials(grpc.credentials.createInsecure()));
   });
 
   after(async () => {
@@ -138,15 +122,6 @@ describe('proxyless gRPC with mesh mTLS', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const say = (c: grpc.Client) =>
-    new Promise<{ from: string; peer?: string }>((res, rej) =>
-      (c as unknown as { say: (req: unknown, opts: grpc.CallOptions, cb: (e: Error | null, r: { from: string; peer?: string }) => void) => void }).say(
-        {},
-        { deadline: Date.now() + 8000 },
-        (err, r) => (err ? rej(err) : res(r)),
-      ),
-    );
-
   it('calls the backend over mTLS with the identities Ferry issued', async () => {
     const reply = await say(client);
     assert.equal(reply.from, 'backend-1');
@@ -154,15 +129,14 @@ describe('proxyless gRPC with mesh mTLS', () => {
   });
 
   it('a client without a mesh certificate is refused by the backend', async () => {
-    const Echo = grpc.makeGenericClientConstructor(echoService, 'Echo');
     // trusts the backend (no hostname check, the SPIFFE ID is what matters) but has no certificate of its own
     const trustOnly = grpc.credentials.createSsl(Buffer.from(backendIdentity.caPem), null, null, { checkServerIdentity: () => undefined });
-    const stranger = new Echo(`127.0.0.1:${backendPort}`, trustOnly);
+    const stranger = echoClient(`127.0.0.1:${backendPort}`, trustOnly);
     await assert.rejects(say(stranger));
     // the same client with a mesh certificate gets through, so the refusal was about the missing certificate
     const mine = await identityOf(cp, 'default.grpc-client');
     const withCert = grpc.credentials.createSsl(Buffer.from(mine.caPem), Buffer.from(mine.keyPem), Buffer.from(mine.certPem), { checkServerIdentity: () => undefined });
-    const member = new Echo(`127.0.0.1:${backendPort}`, withCert);
+    const member = echoClient(`127.0.0.1:${backendPort}`, withCert);
     assert.equal((await say(member)).from, 'backend-1');
     member.close();
     stranger.close();

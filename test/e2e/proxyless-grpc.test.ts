@@ -6,23 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { startCp, type RunningCp } from '../helpers/processes.js';
-
-const json = {
-  serialize: (v: unknown) => Buffer.from(JSON.stringify(v)),
-  deserialize: (b: Buffer) => JSON.parse(b.toString()) as { from: string; echo: string },
-};
-
-const echoService: grpc.ServiceDefinition = {
-  say: {
-    path: '/ferry.test.Echo/Say',
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: json.serialize,
-    requestDeserialize: json.deserialize,
-    responseSerialize: json.serialize,
-    responseDeserialize: json.deserialize,
-  },
-};
+import { echoClient, echoService, say as sayTo } from '../helpers/grpc-echo.js';
 
 async function startBackend(name: string): Promise<{ port: number; stop(): Promise<void> }> {
   const server = new grpc.Server();
@@ -74,16 +58,11 @@ describe('proxyless gRPC through ferry-cp (grpc-js-xds)', () => {
     });
     const xds = await import('@grpc/grpc-js-xds');
     xds.register();
-    const Echo = grpc.makeGenericClientConstructor(echoService, 'Echo');
-    client = new Echo('xds:///backend', grpc.credentials.createInsecure());
-    say = (echo) =>
-      new Promise((res, rej) =>
-        (client as unknown as { say: (req: unknown, opts: grpc.CallOptions, cb: (e: Error | null, r: { from: string; echo: string }) => void) => void }).say(
-          { echo },
-          { deadline: Date.now() + 5000 },
-          (err, r) => (err ? rej(err) : res(r)),
-        ),
-      );
+    client = echoClient('xds:///backend', grpc.credentials.createInsecure());
+    say = async (echo) => {
+      const r = await sayTo(client, echo, 5000);
+      return { from: r.from, echo: r.echo ?? '' };
+    };
   });
 
   after(async () => {

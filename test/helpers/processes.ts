@@ -103,3 +103,30 @@ export function runCtl(args: string[], opts: { stdin?: string; env?: Record<stri
     proc.stdin.end(opts.stdin ?? '');
   });
 }
+
+/** A ferry-cp whose DP server uses a certificate the test knows, so its clients can verify it. */
+export async function startCpWithKnownCert(env: Record<string, string> = {}): Promise<{ cp: RunningCp; ca: string; cleanup(): Promise<void> }> {
+  const { generateSelfSignedCert } = await import('../../src/dp/tls.js');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-cp-cert-'));
+  const cert = await generateSelfSignedCert({ hosts: ['127.0.0.1'] });
+  writeFileSync(join(dir, 'cert.pem'), cert.certPem);
+  writeFileSync(join(dir, 'key.pem'), cert.keyPem);
+  const cp = await startCp({ FERRY_DP_SERVER_TLS_CERT_FILE: join(dir, 'cert.pem'), FERRY_DP_SERVER_TLS_KEY_FILE: join(dir, 'key.pem'), ...env });
+  return {
+    cp,
+    ca: cert.certPem,
+    async cleanup() {
+      await cp.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** PUTs a resource through the REST API and fails the test unless it was accepted. */
+export async function putResource(cp: RunningCp, path: string, body: unknown): Promise<void> {
+  const res = await fetch(cp.apiUrl + path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (res.status >= 300) throw new Error(`PUT ${path}: ${res.status} ${await res.text()}`);
+}
