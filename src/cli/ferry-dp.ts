@@ -14,6 +14,8 @@ import { pino, destination, type Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { parseGoDuration } from '../core/go-compat/duration.js';
 import { EnvoyRunner, lookupBinary } from '../dp/envoy-runner.js';
+import { startDnsServer, type DnsServer } from '../dp/dns/server.js';
+import { subscribeDnsTable, type DnsTableSubscription } from '../dp/dns/table-subscription.js';
 import { FERRY_VERSION } from '../version.js';
 
 class UsageError extends Error {}
@@ -42,6 +44,8 @@ interface RunFlags {
   envoyLogLevel?: string;
   envoyComponentLogLevel?: string;
   logLevel: string;
+  dnsEnabled: string | boolean;
+  dnsServerPort: string;
 }
 
 function envBool(name: string): boolean {
@@ -330,6 +334,8 @@ async function run(flags: RunFlags): Promise<number> {
   }
   if (flags.proxyType !== 'dataplane') throw new UsageError(`invalid proxy type "${flags.proxyType}": ferry-dp runs "dataplane" proxies only`);
   const adminPort = flags.adminPort === undefined ? undefined : port('--admin-port', flags.adminPort);
+  const dnsEnabled = flags.dnsEnabled === true || ['1', 't', 'true'].includes(String(flags.dnsEnabled).toLowerCase());
+  const dnsServerPort = port('--dns-server-port', flags.dnsServerPort);
   const drainSeconds = Math.floor(durationMs('--drain-time', flags.drainTime) / 1000);
   const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 0)) {
@@ -383,6 +389,8 @@ async function run(flags: RunFlags): Promise<number> {
   process.on('SIGINT', onSignal);
 
   let tmpDir: string | undefined;
+  let dnsServer: DnsServer | undefined;
+  let dnsTable: DnsTableSubscription | undefined;
   try {
     let workDir = flags.workDir || flags.configDir;
     if (!workDir) {
@@ -458,6 +466,33 @@ async function run(flags: RunFlags): Promise<number> {
     if (concurrency) args.push('--concurrency', String(concurrency));
     else if (process.platform === 'linux') args.push('--cpuset-threads');
 
+    if (dnsEnabled) {
+      // a DNS port conflict must not keep Envoy from running
+      try {
+        const server = await startDnsServer({
+          host: '127.0.0.1',
+          port: dnsServerPort,
+          ttl: 30,
+          ipFamilyMode: hasLocalIPv6() ? 'DualStack' : 'IPv4',
+          logger,
+        });
+        dnsServer = server;
+        dnsTable = subscribeDnsTable({
+          cpAddress: cpUrl.href,
+          mesh,
+          name,
+          caPem: caCert || undefined,
+          skipVerify,
+          token: token || undefined,
+          onTable: (records) => server.setTable(records),
+          logger,
+        });
+      } catch (e) {
+        logger.error({ port: dnsServerPort, err: (e as Error).message }, 'could not start the DNS server, continuing without it');
+      }
+    }
+    if (abort.signal.aborted) return 0;
+
     runner = new EnvoyRunner({
       binaryPath: binary,
       args,
@@ -477,6 +512,8 @@ async function run(flags: RunFlags): Promise<number> {
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    dnsTable?.close();
+    await dnsServer?.close();
     if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
   }
 }
@@ -508,6 +545,8 @@ program
   .addOption(new Option('--concurrency <n>', 'Number of Envoy worker threads').env('KUMA_DATAPLANE_RUNTIME_CONCURRENCY'))
   .addOption(new Option('--envoy-log-level <level>', "Envoy log level (default: ferry-dp's --log-level)").env('KUMA_DATAPLANE_RUNTIME_ENVOY_LOG_LEVEL'))
   .addOption(new Option('--envoy-component-log-level <spec>', "Configures Envoy's --component-log-level").env('KUMA_DATAPLANE_RUNTIME_ENVOY_COMPONENT_LOG_LEVEL'))
+  .addOption(new Option('--dns-enabled [enabled]', 'If true then the builtin DNS server is started (--dns-enabled=false to disable)').env('KUMA_DNS_ENABLED').default('true'))
+  .addOption(new Option('--dns-server-port <port>', 'Port of the builtin DNS server, on 127.0.0.1').env('KUMA_DNS_PROXY_PORT').default('15053'))
   .addOption(new Option('--log-level <level>', 'log level of ferry-dp').choices(['off', 'error', 'warn', 'info', 'debug']).default('info'))
   .action(async (flags: RunFlags) => {
     let code: number;

@@ -11,6 +11,7 @@ import type { KindDescriptor } from '../core/registry.js';
 import { FERRY_VERSION } from '../version.js';
 import { requestDataplaneToken } from '../tokens/client.js';
 import { parseTagFlags, parseValidForFlag } from '../tokens/token-request-flags.js';
+import { registerTransparentProxyCommands } from '../transparent-proxy/cli.js';
 
 const registry = createRegistry();
 
@@ -170,6 +171,8 @@ program
     );
     process.stdout.write(token);
   });
+
+registerTransparentProxyCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -16,6 +16,9 @@ import { CpMetrics } from '../diagnostics/metrics.js';
 import { durationMs } from '../config/config.js';
 import { SnapshotCache } from '../xds/cache.js';
 import { CaManager } from '../ca/ca-manager.js';
+import { VipAllocator, dnsRecordsFor } from '../vips/index.js';
+import { createDnsFeedHandler, firstHandler } from '../dp/dns-feed.js';
+import { reachableRecords } from '../vips/reachable.js';
 import { validateProvidedBackends } from '../ca/provided-backends.js';
 import { adsRoutes } from '../xds/server/ads.js';
 import { XdsController } from '../xds/controller.js';
@@ -84,6 +87,7 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
     deregistrationDelayMs: durationMs(config.xds.dataplaneDeregistrationDelay),
     statusFlushIntervalMs: durationMs(config.xdsServer.dataplaneStatusFlushInterval),
     ca,
+    vips: new VipAllocator(store, { logger: logger.child({ component: 'vips' }) }),
     zone: config.multizone.zone.name,
     authenticate: dpAuthn?.authenticateStream,
   });
@@ -142,7 +146,20 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
       port: config.dpServer.port,
       tls,
       routes: adsRoutes(cache, xds, logger.child({ component: 'ads' })),
-      http: bootstrap,
+      http: firstHandler(
+        bootstrap,
+        createDnsFeedHandler({
+          records: async (mesh, name) => {
+            if (!(await store.get('Mesh', { mesh: '', name: mesh }))) return undefined;
+            const dp = name ? await store.get('Dataplane', { mesh, name }) : undefined;
+            return reachableRecords(dnsRecordsFor(await xds.refreshVips(mesh)), dp);
+          },
+          onChange: (listener) => {
+            xds.events.on('vips', listener);
+            return () => xds.events.off('vips', listener);
+          },
+        }),
+      ),
       logger: logger.child({ component: 'dp-server' }),
     });
 

@@ -23,6 +23,8 @@ import { MeshStates, issuedBackendOf, specHash, type MeshState } from './mesh-st
 import { describeProxy, type ProxyDescription, type ProxyKey } from './proxy-identity.js';
 import type { ResourceSet } from './resources.js';
 import type { CaManager } from '../ca/ca-manager.js';
+import { VipExhaustedError, vipConfigName, type VipAllocator } from '../vips/index.js';
+import { EventEmitter } from 'node:events';
 import { IdentityProvider } from './identity-provider.js';
 import { generateSecrets } from './generate/secrets.js';
 import { encodeSecrets, withSecrets } from './encode.js';
@@ -68,6 +70,8 @@ export interface XdsControllerOptions {
   ca?: CaManager;
   /** Refuses a stream (throwing an error with a gRPC `code`) before anything is registered or served. */
   authenticate?: (info: StreamInfo, desc: ProxyDescription) => Promise<void>;
+  /** `.mesh` VIPs; without it transparent-proxy outbounds have no VIPs to listen on. */
+  vips?: VipAllocator;
 }
 
 function hash(value: unknown): string {
@@ -100,10 +104,12 @@ export class XdsController implements AdsHooks {
   private readonly shared = new Map<string, ResourceSet>();
   private readonly deregistrations = new Map<string, NodeJS.Timeout>();
   private readonly identities?: IdentityProvider;
+  /** Emits `vips` with the mesh name whenever its VIP table may have changed. */
+  readonly events = new EventEmitter();
   private readonly rotations = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly opts: XdsControllerOptions) {
-    this.meshStates = new MeshStates(opts.store, opts.zone);
+    this.meshStates = new MeshStates(opts.store, opts.zone, opts.vips ? (mesh) => this.refreshVips(mesh) : undefined);
     this.insights = new InsightRecorder(opts.store, opts.instanceId, opts.logger.child({ component: 'insights' }), opts.statusFlushIntervalMs);
     this.unwatch = opts.store.watch((e) => this.onStoreChange(e));
     if (opts.ca) {
@@ -285,8 +291,19 @@ export class XdsController implements AdsHooks {
       const pending = this.pendingMeshes.get(e.mesh);
       if (pending === undefined) this.pendingMeshes.set(e.mesh, new Set([e.name]));
       else if (pending !== 'all') pending.add(e.name);
-    } else if (e.type === 'Mesh') this.pendingMeshes.set(e.name, 'all');
+    } else if (e.type === 'Mesh') {
+      this.pendingMeshes.set(e.name, 'all');
+      if (e.op === 'delete') void this.opts.vips?.removeOrphans().catch(() => {});
+    }
     else if (e.type === 'MeshTrafficPermission') this.pendingMeshes.set(e.mesh, 'all');
+    else if (e.type === 'Config' && e.name.startsWith('kuma-') && e.name.endsWith('-dns-vips')) {
+      // another control plane (or this one) changed a mesh's VIPs
+      const mesh = e.name.slice('kuma-'.length, -'-dns-vips'.length);
+      if (vipConfigName(mesh) === e.name) {
+        this.pendingMeshes.set(mesh, 'all');
+        this.events.emit('vips', mesh);
+      }
+    }
     else if (e.type === 'DataplaneInsight') {
       void this.onInsightChange(e.mesh, e.name);
       return;
@@ -296,6 +313,32 @@ export class XdsController implements AdsHooks {
       this.flushTimer = undefined;
       this.flushing = this.flushing.then(() => this.flushPending());
     }, this.opts.debounceMs ?? 5);
+  }
+
+  /** Recomputes a mesh's VIPs (allocating new services, releasing gone ones); persisted, shared by every CP. */
+  async refreshVips(mesh: string): Promise<ReadonlyMap<string, string>> {
+    if (!this.opts.vips) return new Map();
+    try {
+      return await this.opts.vips.refresh(mesh);
+    } catch (err) {
+      if (err instanceof VipExhaustedError) {
+        this.opts.logger.error({ mesh, services: err.services }, 'VIP range exhausted; some services have no .mesh address');
+        return err.table;
+      }
+      throw err;
+    }
+  }
+
+  /** After Dataplane changes: do the VIPs differ from what the mesh state holds? */
+  private async vipsChanged(mesh: string): Promise<boolean> {
+    if (!this.opts.vips) return false;
+    const state = await this.meshStates.peek(mesh);
+    if (!state) return false;
+    const now = await this.refreshVips(mesh);
+    const before = state.snapshot.vips ?? new Map();
+    if (now.size === before.size && [...now].every(([k, v]) => before.get(k) === v)) return false;
+    this.events.emit('vips', mesh);
+    return true;
   }
 
   /** Only a change of the backend a proxy's certificate came from matters here (PERMISSIVE readiness). */
@@ -318,6 +361,7 @@ export class XdsController implements AdsHooks {
     this.pendingMeshes.clear();
     for (const [mesh, changed] of meshes) {
       if (changed === 'all') this.meshStates.invalidate(mesh);
+      else if (await this.vipsChanged(mesh)) this.meshStates.invalidate(mesh);
       else this.meshStates.update(mesh, changed);
       let done = 0;
       for (const proxy of [...this.proxies.values()]) {

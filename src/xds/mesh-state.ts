@@ -72,10 +72,12 @@ export function buildMeshState(
   zone: string,
   meshTrafficPermissions: Resource[],
   issuedBackends: ReadonlyMap<string, string>,
+  /** Undefined when this control plane allocates no VIPs: transparent proxies keep their spec outbounds. */
+  vips: ReadonlyMap<string, string> | undefined,
   previous?: MeshState,
 ): MeshState {
   const ready = tlsReadyServices(mesh, dataplanes, issuedBackends);
-  const snapshot: MeshSnapshot = { mesh, dataplanes, zone, meshTrafficPermissions, tlsReadyServices: ready };
+  const snapshot: MeshSnapshot = { mesh, dataplanes, zone, meshTrafficPermissions, tlsReadyServices: ready, vips };
   const contributions = new Map<string, unknown[]>();
   for (const dp of dataplanes) {
     const networking = (dp.spec.networking ?? {}) as { inbound?: Inbound[]; address?: string; advertisedAddress?: string };
@@ -98,7 +100,7 @@ export function buildMeshState(
     byName: new Map(dataplanes.map((d) => [d.meta.name, d])),
     index: buildEndpointIndex(snapshot, previous?.index),
     // policies change what every proxy of the mesh gets, like the Mesh itself
-    meshHash: hashOf([mesh.spec, meshTrafficPermissions.map((p) => [p.meta.name, p.spec]), [...ready].sort()]),
+    meshHash: hashOf([mesh.spec, meshTrafficPermissions.map((p) => [p.meta.name, p.spec]), [...ready].sort(), [...(vips ?? [])].sort()]),
     serviceHashes,
     allServicesHash: hashOf([...serviceHashes]),
   };
@@ -124,6 +126,8 @@ export class MeshStates {
   constructor(
     private readonly store: ResourceStore,
     private readonly zone: string,
+    /** The mesh's current VIP table (refreshed from its Dataplanes). */
+    private readonly vips?: (mesh: string) => Promise<ReadonlyMap<string, string>>,
   ) {}
 
   get(mesh: string): Promise<MeshState | undefined> {
@@ -159,7 +163,15 @@ export class MeshStates {
           else byName.delete(name);
         }
         const dataplanes = [...byName.values()].sort((a, b) => (a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0));
-        return buildMeshState(state.snapshot.mesh, dataplanes, this.zone, state.snapshot.meshTrafficPermissions ?? [], state.issuedBackends, state);
+        return buildMeshState(
+          state.snapshot.mesh,
+          dataplanes,
+          this.zone,
+          state.snapshot.meshTrafficPermissions ?? [],
+          state.issuedBackends,
+          state.snapshot.vips,
+          state,
+        );
       })
       .catch(() => this.load(mesh));
     this.states.set(mesh, next);
@@ -171,6 +183,7 @@ export class MeshStates {
     const { items } = await this.store.list('Dataplane', { mesh });
     const { items: permissions } = await this.store.list('MeshTrafficPermission', { mesh });
     const { items: insights } = await this.store.list('DataplaneInsight', { mesh });
-    return buildMeshState(meshResource, items, this.zone, permissions, issuedBackendsOf(insights));
+    const vips = this.vips ? await this.vips(mesh) : undefined;
+    return buildMeshState(meshResource, items, this.zone, permissions, issuedBackendsOf(insights), vips);
   }
 }

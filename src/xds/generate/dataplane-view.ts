@@ -124,3 +124,22 @@ export function transparentProxyEnabled(spec: Spec): boolean {
 export function reachableServices(spec: Spec): string[] {
   return networkingOf(spec).transparentProxying?.reachableServices ?? [];
 }
+
+export interface TransparentProxyConfig {
+  /** 0 when inbound traffic is not redirected. */
+  redirectPortInbound: number;
+  /** 0 when outbound traffic is not redirected. */
+  redirectPortOutbound: number;
+  /** Every mode but `IPv4` (an unset one included) redirects IPv6 as well. */
+  ipv6: boolean;
+}
+
+export function transparentProxyConfig(spec: Spec): TransparentProxyConfig | undefined {
+  const tp = networkingOf(spec).transparentProxying;
+  if (!tp) return undefined;
+  return {
+    redirectPortInbound: tp.redirectPortInbound ?? 0,
+    redirectPortOutbound: tp.redirectPortOutbound ?? 0,
+    ipv6: tp.ipFamilyMode !== 'IPv4',
+  };
+}

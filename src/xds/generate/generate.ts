@@ -9,8 +9,10 @@ import { generateInbounds } from './inbound.js';
 import { effectiveInternalAddresses } from './internal-addresses.js';
 import { meshMtls } from './mesh-mtls.js';
 import { generateOutbounds } from './outbound.js';
+import { proxyOutbounds } from './proxy-outbounds.js';
 import { generateProxyless } from './proxyless.js';
 import { ResourceCollector } from './resource-collector.js';
+import { generateTransparentProxy } from './transparent-proxy.js';
 import type { EndpointIndex, EnvoyConfig, MeshSnapshot, Proxy } from './types.js';
 
 /**
@@ -27,8 +29,9 @@ export function generateEnvoyConfig(snapshot: MeshSnapshot, proxy: Proxy, index:
   }
   const internalAddresses = effectiveInternalAddresses(proxy.internalAddresses, proxy.metadata.ipv6Enabled ?? true);
   generateAdmin(proxy, out);
+  generateTransparentProxy(snapshot, proxy, index, mtls, out);
   generateInbounds(snapshot, proxy, { internalAddresses, mtls }, out);
   const internalAddressesKey = index.memo.intern(JSON.stringify(internalAddresses));
-  generateOutbounds(proxy, index, { internalAddresses, internalAddressesKey, mtls, tlsReadyServices: snapshot.tlsReadyServices }, out);
+  generateOutbounds(proxy, proxyOutbounds(snapshot, proxy), index, { internalAddresses, internalAddressesKey, mtls, tlsReadyServices: snapshot.tlsReadyServices }, out);
   return out.toConfig();
 }

@@ -44,3 +44,13 @@ const ILLEGAL_STAT_CHARS = /[^a-zA-Z_\-0-9]/gu;
 export function sanitizeMetric(name: string): string {
   return name.replace(ILLEGAL_STAT_CHARS, '_');
 }
+
+export type IpFamily = 'ipv4' | 'ipv6';
+
+/** Transparent-proxy catch-all listeners and their ORIGINAL_DST clusters share these names. */
+export function passthroughName(direction: 'inbound' | 'outbound', family: IpFamily): string {
+  return `${direction}:passthrough:${family}`;
+}
+
+/** The transparent proxy's cluster without endpoints, which drops what no inbound port claims. */
+export const NO_DESTINATION_INBOUND_CLUSTER = 'self_transparentproxy_no_destination_inbound';

@@ -16,7 +16,7 @@ import type { ClusterLoadAssignment } from '../../../gen/envoy/config/endpoint/v
 import type { Listener } from '../../../gen/envoy/config/listener/v3/listener_pb.js';
 import { HttpConnectionManagerSchema } from '../../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
 import { TcpProxySchema } from '../../../gen/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy_pb.js';
-import { outboundInterfaces, transparentProxyEnabled, type OutboundInterface } from './dataplane-view.js';
+import { transparentProxyEnabled, type OutboundInterface } from './dataplane-view.js';
 import {
   ADS_CONFIG_SOURCE,
   filterMetadata,
@@ -58,10 +58,17 @@ export interface OutboundSettings {
   tlsReadyServices: ReadonlySet<string> | undefined;
 }
 
-export function generateOutbounds(proxy: Proxy, index: EndpointIndex, settings: OutboundSettings, out: ResourceCollector): void {
+/** `outbounds` as `proxyOutbounds` resolves them: the spec's, or the mesh's VIPs under a transparent proxy. */
+export function generateOutbounds(
+  proxy: Proxy,
+  outbounds: readonly OutboundInterface[],
+  index: EndpointIndex,
+  settings: OutboundSettings,
+  out: ResourceCollector,
+): void {
   // With `feature-bind-outbounds` the proxy binds each outbound itself even under a transparent proxy.
   const bindToPort = !transparentProxyEnabled(proxy.dataplane.spec) || proxy.metadata.features.includes('feature-bind-outbounds');
-  for (const outbound of outboundInterfaces(proxy.dataplane.spec)) {
+  for (const outbound of outbounds) {
     // Cross-mesh outbounds (MeshGateway listeners of other meshes) are not supported.
     if (outbound.tags[MESH_TAG] !== undefined) continue;
     const service = outbound.tags[SERVICE_TAG];

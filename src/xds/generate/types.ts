@@ -22,6 +22,13 @@ export interface MeshSnapshot {
    * read it: clients dial the others in plaintext. Absent = none known yet.
    */
   tlsReadyServices?: ReadonlySet<string>;
+  /**
+   * The mesh's VIP table (`kuma.io/service` → VIP). Proxies with a transparent
+   * proxy (or `feature-bind-outbounds`) get an outbound on `VIP:80` per entry in
+   * place of their spec outbounds; absent means not known, and then the spec
+   * outbounds stay.
+   */
+  vips?: ReadonlyMap<string, string>;
 }
 
 export interface ProxyMetadata {

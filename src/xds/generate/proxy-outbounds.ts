@@ -1,0 +1,45 @@
+/**
+ * The outbounds a proxy gets (Kuma's `resolveVIPOutbounds` in
+ * `pkg/xds/sync/dataplane_proxy_builder.go`). A proxy whose traffic is
+ * redirected transparently, or that binds its outbounds itself, reaches every
+ * service of the mesh through the service's VIP on port 80 instead of through
+ * the outbounds its spec lists; `reachableServices` narrows that set, and a
+ * VIP:port that is one of the proxy's own inbounds is left out.
+ */
+import { inboundInterfaces, outboundInterfaces, reachableServices, transparentProxyEnabled, type InboundInterface, type OutboundInterface } from './dataplane-view.js';
+import { SERVICE_TAG } from './subset-cluster-name.js';
+import type { MeshSnapshot, Proxy } from './types.js';
+
+/** Kuma's `dnsServer.serviceVipPort` default. */
+export const SERVICE_VIP_PORT = 80;
+
+export function proxyOutbounds(snapshot: MeshSnapshot, proxy: Proxy): OutboundInterface[] {
+  const spec = proxy.dataplane.spec;
+  const redirected = transparentProxyEnabled(spec) || proxy.metadata.features.includes('feature-bind-outbounds');
+  // Without a VIP table the spec outbounds are all we know of.
+  if (!redirected || snapshot.vips === undefined) return outboundInterfaces(spec);
+  const reachable = new Set(reachableServices(spec));
+  const inbounds = inboundInterfaces(spec);
+  const result: OutboundInterface[] = [];
+  for (const [service, vip] of snapshot.vips) {
+    if (reachable.size > 0 && !reachable.has(service)) continue;
+    // E.g. a headless service whose "VIP" is the proxy's own pod IP.
+    if (usesInbound(inbounds, vip, SERVICE_VIP_PORT)) continue;
+    result.push({ address: vip, port: SERVICE_VIP_PORT, tags: { [SERVICE_TAG]: service } });
+  }
+  return result;
+}
+
+function usesInbound(inbounds: readonly InboundInterface[], address: string, port: number): boolean {
+  return inbounds.some(
+    (inbound) =>
+      (inbound.dataplanePort === port && overlaps(address, inbound.dataplaneIp)) ||
+      (inbound.workloadPort === port && overlaps(address, inbound.workloadIp)),
+  );
+}
+
+/** Equal addresses, or either is a wildcard. */
+function overlaps(a: string, b: string): boolean {
+  const wildcard = (ip: string) => ip === '0.0.0.0' || ip === '::';
+  return wildcard(a) || wildcard(b) || a === b;
+}
