@@ -63,6 +63,8 @@ function startDp(t: TestContext, args: string[], env: Record<string, string> = {
       KUMA_CONTROL_PLANE_RETRY_MAX_DURATION: '20s',
       KUMA_DATAPLANE_RESILIENT_COMPONENT_BASE_BACKOFF: '100ms',
       KUMA_DATAPLANE_RESILIENT_COMPONENT_MAX_BACKOFF: '1s',
+      // these fake control planes serve only /bootstrap; the DNS table feed is tested on its own
+      KUMA_DNS_ENABLED: 'false',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
