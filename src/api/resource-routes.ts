@@ -25,6 +25,7 @@ export function sendError(reply: FastifyReply, err: unknown, title: string): Fas
 
 export function registerResourceRoutes(app: FastifyInstance, registry: KindRegistry, manager: ResourceManager): void {
   for (const kind of registry.all()) {
+    if (kind.customRoutes) continue;
     const collection = kind.scope === 'Mesh' ? `/meshes/:mesh/${kind.path}` : `/${kind.path}`;
     const routes = new KindRoutes(kind, registry, manager);
     app.get(collection, (req, reply) => routes.list(req as FastifyRequest<{ Params: Params }>, reply, false));

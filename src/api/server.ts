@@ -8,6 +8,7 @@ import type { ResourceManager } from '../core/manager.js';
 import { HttpError, badRequest } from './errors.js';
 import { NotFoundError } from '../store/store.js';
 import { trafficPermissionsFor } from '../policies/inspect.js';
+import { registerServiceInsightRoutes } from './service-insights.js';
 import { registerResourceRoutes, sendError } from './resource-routes.js';
 import { FERRY_VERSION, KUMA_API_VERSION } from '../version.js';
 import { registerApiAuthn, type ApiAuthnOptions } from '../auth/api-authn.js';
@@ -114,6 +115,7 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
     }
   });
 
+  registerServiceInsightRoutes(app, opts.registry, opts.manager);
   registerResourceRoutes(app, opts.registry, opts.manager);
   return app;
 }

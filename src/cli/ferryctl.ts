@@ -5,7 +5,7 @@ import { stringify as toYaml } from 'yaml';
 import { ApiClient } from './api-client.js';
 import { DocumentError, readDocuments } from './documents.js';
 import { renderTable } from './table.js';
-import { genericView, getViews, inspectDataplanesView } from './views.js';
+import { genericView, getViews, inspectDataplanesView, inspectServicesView } from './views.js';
 import { createRegistry } from '../resources/index.js';
 import type { KindDescriptor } from '../core/registry.js';
 import { FERRY_VERSION } from '../version.js';
@@ -135,6 +135,18 @@ inspect
     const list = await client(cmd).listAll<Record<string, unknown>>(`/meshes/${encodeURIComponent(opts.mesh)}/dataplanes/_overview`, query);
     print(opts.output, { total: list.total, items: list.items, next: null }, () =>
       renderTable(inspectDataplanesView.headers, list.items.map(inspectDataplanesView.row)),
+    );
+  });
+
+inspect
+  .command('services')
+  .description('list services with their .mesh address and status')
+  .option('-m, --mesh <mesh>', 'mesh', 'default')
+  .addOption(outputOption())
+  .action(async (opts: { mesh: string; output: Output }, cmd: Command) => {
+    const list = await client(cmd).listAll<Record<string, unknown>>(`/meshes/${encodeURIComponent(opts.mesh)}/service-insights`);
+    print(opts.output, { total: list.total, items: list.items, next: null }, () =>
+      renderTable(inspectServicesView.headers, list.items.map(inspectServicesView.row)),
     );
   });
 

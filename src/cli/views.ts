@@ -87,3 +87,17 @@ export const inspectDataplanesView: View = {
     ];
   },
 };
+
+export const inspectServicesView: View = {
+  headers: ['SERVICE', 'TYPE', 'ADDRESS', 'STATUS', 'DATAPLANES'],
+  row(item) {
+    const dps = (item.dataplanes as { online?: number; total?: number } | undefined) ?? {};
+    return [
+      str(item.name),
+      str(item.serviceType ?? 'internal'),
+      str(item.addressPort ?? '-'),
+      str(item.status ?? 'none'),
+      `${dps.online ?? 0}/${dps.total ?? 0}`,
+    ];
+  },
+};

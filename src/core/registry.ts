@@ -48,6 +48,8 @@ export interface KindDescriptor {
   policy?: PolicyTraits;
   /** Kind-specific rules, run after the schema accepted the shape. */
   validate?(spec: Spec, ctx: ValidationContext): Violation[];
+  /** The REST API serves this kind through its own routes rather than the generic CRUD ones. */
+  customRoutes?: boolean;
   /** Server-side defaults applied before validation on writes. */
   applyDefaults?(spec: Spec): Spec;
 }

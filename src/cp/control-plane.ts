@@ -16,6 +16,7 @@ import { CpMetrics } from '../diagnostics/metrics.js';
 import { durationMs } from '../config/config.js';
 import { SnapshotCache } from '../xds/cache.js';
 import { CaManager } from '../ca/ca-manager.js';
+import { ServiceInsightResyncer } from '../insights/service-insight-resyncer.js';
 import { VipAllocator, dnsRecordsFor } from '../vips/index.js';
 import { createDnsFeedHandler, firstHandler } from '../dp/dns-feed.js';
 import { reachableRecords } from '../vips/reachable.js';
@@ -92,6 +93,7 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
     authenticate: dpAuthn?.authenticateStream,
   });
   let dpServer: RunningDpServer | undefined;
+  const serviceInsights = new ServiceInsightResyncer(store, logger.child({ component: 'service-insights' }));
 
   try {
     if (!config.defaults.skipMeshCreation) await ensureDefaultMesh(manager, registry, logger);
@@ -194,6 +196,7 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
         await running.close();
         for (const s of servers) await s.close();
         await xds.close();
+        await serviceInsights.close();
         unwatch();
         await store.close();
       },
@@ -202,6 +205,7 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
     await dpServer?.close().catch(() => {});
     for (const s of servers) await s.close().catch(() => {});
     await xds.close().catch(() => {});
+    await serviceInsights.close().catch(() => {});
     unwatch();
     await store.close();
     throw e;

@@ -5,9 +5,12 @@ import { DataplaneInsightKind } from './dataplane-insight.js';
 import { MeshKind } from './mesh.js';
 import { MeshTrafficPermissionKind } from './mesh-traffic-permission.js';
 import { GlobalSecretKind, SecretKind } from './secret.js';
+import { ServiceInsightKind } from './service-insight.js';
 
 export function createRegistry(): KindRegistry {
   const registry = new KindRegistry();
-  for (const kind of [MeshKind, DataplaneKind, DataplaneInsightKind, SecretKind, GlobalSecretKind, MeshTrafficPermissionKind]) registry.register(kind);
+  for (const kind of [MeshKind, DataplaneKind, DataplaneInsightKind, SecretKind, GlobalSecretKind, MeshTrafficPermissionKind, ServiceInsightKind]) {
+    registry.register(kind);
+  }
   return registry;
 }

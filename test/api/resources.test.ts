@@ -33,7 +33,7 @@ describe('REST API', () => {
     const res = await api.request('GET', '/_resources');
     const golden = conformanceJson('pkg/api-server/testdata/base_endpoints/_resources.golden.json').resources as { name: string }[];
     const ours = res.json.resources as { name: string }[];
-    assert.deepEqual(ours.map((r) => r.name), ['Dataplane', 'DataplaneInsight', 'GlobalSecret', 'Mesh', 'MeshTrafficPermission', 'Secret']);
+    assert.deepEqual(ours.map((r) => r.name), ['Dataplane', 'DataplaneInsight', 'GlobalSecret', 'Mesh', 'MeshTrafficPermission', 'Secret', 'ServiceInsight']);
     for (const r of ours) assert.deepEqual(r, golden.find((g) => g.name === r.name), r.name);
   });
 

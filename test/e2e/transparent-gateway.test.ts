@@ -13,7 +13,7 @@ import { TYPE_URL } from '../../src/xds/resources.js';
 import { startDnsServer } from '../../src/dp/dns/server.js';
 import { subscribeDnsTable } from '../../src/dp/dns/table-subscription.js';
 import { openSotw } from '../helpers/xds-clients.js';
-import { freePort, putResource, startCp, type RunningCp } from '../helpers/processes.js';
+import { freePort, putResource, runCtl, startCp, type RunningCp } from '../helpers/processes.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -75,6 +75,22 @@ describe('transparent-proxy gateway with .mesh names', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('the service insight shows backend.mesh, and ferryctl inspect services lists it', async () => {
+    let backend: { addressPort?: string; dataplanes?: { total?: number } } = {};
+    for (let i = 0; i < 60 && !backend.addressPort; i++) {
+      const res = await fetch(`${cp.apiUrl}/meshes/default/service-insights/backend`);
+      if (res.status === 200) backend = await res.json();
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(backend.addressPort, 'backend.mesh:80');
+    assert.equal(backend.dataplanes?.total, 1);
+    const table = await runCtl(['--api-server', cp.apiUrl, 'inspect', 'services']);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^SERVICE\s+TYPE\s+ADDRESS\s+STATUS\s+DATAPLANES/);
+    assert.match(table.stdout, /backend\s+internal\s+backend\.mesh:80\s+offline\s+0\/1/);
+    assert.match(table.stdout, /kong\s+gateway_delegated\s+-/);
   });
 
   it("ferry-dp's DNS answers backend.mesh with that VIP, and follows changes", async () => {
