@@ -39,6 +39,7 @@ export interface FerryConfig {
   };
   xds: { dataplaneDeregistrationDelay: string };
   xdsServer: { dataplaneStatusFlushInterval: string };
+  dnsServer: { CIDR: string };
   bootstrapServer: { params: { adminPort: number; xdsHost: string; xdsPort: number } };
   diagnostics: { serverPort: number };
   defaults: { skipMeshCreation: boolean };
@@ -70,6 +71,7 @@ export function defaultConfig(): FerryConfig {
     dpServer: { port: 5678, tlsEnabled: true, tlsCertFile: '', tlsKeyFile: '', authn: { dpProxy: { type: 'none' } } },
     xds: { dataplaneDeregistrationDelay: '10s' },
     xdsServer: { dataplaneStatusFlushInterval: '10s' },
+    dnsServer: { CIDR: '240.0.0.0/4' },
     bootstrapServer: { params: { adminPort: 9901, xdsHost: '', xdsPort: 0 } },
     diagnostics: { serverPort: 5680 },
     defaults: { skipMeshCreation: false },

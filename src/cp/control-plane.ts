@@ -13,7 +13,7 @@ import { AlreadyExistsError } from '../store/store.js';
 import { buildApiServer } from '../api/server.js';
 import { buildDiagnosticsServer } from '../diagnostics/server.js';
 import { CpMetrics } from '../diagnostics/metrics.js';
-import { durationMs } from '../config/config.js';
+import { ConfigError, durationMs } from '../config/config.js';
 import { SnapshotCache } from '../xds/cache.js';
 import { CaManager } from '../ca/ca-manager.js';
 import { ServiceInsightResyncer } from '../insights/service-insight-resyncer.js';
@@ -42,6 +42,14 @@ export interface RunningControlPlane {
   diagnosticsAddress: string;
   dpAddress: string;
   stop(): Promise<void>;
+}
+
+function vipAllocator(store: ResourceStore, config: FerryConfig, logger: Logger): VipAllocator {
+  try {
+    return new VipAllocator(store, { cidr: config.dnsServer.CIDR, logger: logger.child({ component: 'vips' }) });
+  } catch (e) {
+    throw new ConfigError(`dnsServer.CIDR (FERRY_DNS_SERVER_CIDR): ${(e as Error).message}`);
+  }
 }
 
 async function ensureDefaultMesh(manager: ResourceManager, registry: KindRegistry, logger: Logger): Promise<void> {
@@ -88,7 +96,7 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
     deregistrationDelayMs: durationMs(config.xds.dataplaneDeregistrationDelay),
     statusFlushIntervalMs: durationMs(config.xdsServer.dataplaneStatusFlushInterval),
     ca,
-    vips: new VipAllocator(store, { logger: logger.child({ component: 'vips' }) }),
+    vips: vipAllocator(store, config, logger),
     zone: config.multizone.zone.name,
     authenticate: dpAuthn?.authenticateStream,
   });

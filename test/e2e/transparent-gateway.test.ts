@@ -65,6 +65,7 @@ describe('transparent-proxy gateway with .mesh names', () => {
       assert.ok(vipListener, `listeners: ${names.join(', ')}`);
       vip = vipListener.split(':')[1];
       assert.ok(inCidr240(vip), vip);
+      assert.ok(names.includes(`outbound:${vip}:8080`), 'and the real port of backend');
       assert.ok(names.includes('outbound:passthrough:ipv4'), names.join(', '));
       assert.ok(!names.some((n) => n.startsWith('inbound:1')), 'no inbound listeners');
       // the virtual outbound listener: bound to 15001, dispatching by original destination

@@ -32,6 +32,6 @@ export function generateEnvoyConfig(snapshot: MeshSnapshot, proxy: Proxy, index:
   generateTransparentProxy(snapshot, proxy, index, mtls, out);
   generateInbounds(snapshot, proxy, { internalAddresses, mtls }, out);
   const internalAddressesKey = index.memo.intern(JSON.stringify(internalAddresses));
-  generateOutbounds(proxy, proxyOutbounds(snapshot, proxy), index, { internalAddresses, internalAddressesKey, mtls, tlsReadyServices: snapshot.tlsReadyServices }, out);
+  generateOutbounds(proxy, proxyOutbounds(snapshot, proxy, index), index, { internalAddresses, internalAddressesKey, mtls, tlsReadyServices: snapshot.tlsReadyServices }, out);
   return out.toConfig();
 }

@@ -8,12 +8,16 @@
  */
 import { inboundInterfaces, outboundInterfaces, reachableServices, transparentProxyEnabled, type InboundInterface, type OutboundInterface } from './dataplane-view.js';
 import { SERVICE_TAG } from './subset-cluster-name.js';
-import type { MeshSnapshot, Proxy } from './types.js';
+import type { EndpointIndex, MeshSnapshot, Proxy } from './types.js';
 
 /** Kuma's `dnsServer.serviceVipPort` default. */
 export const SERVICE_VIP_PORT = 80;
 
-export function proxyOutbounds(snapshot: MeshSnapshot, proxy: Proxy): OutboundInterface[] {
+/**
+ * Besides VIP:80, Ferry also listens on VIP:<port> for each port the service's endpoints use,
+ * so a client that keeps the service's real port (`backend.mesh:8080`) is captured too.
+ */
+export function proxyOutbounds(snapshot: MeshSnapshot, proxy: Proxy, index?: EndpointIndex): OutboundInterface[] {
   const spec = proxy.dataplane.spec;
   const redirected = transparentProxyEnabled(spec) || proxy.metadata.features.includes('feature-bind-outbounds');
   // Without a VIP table the spec outbounds are all we know of.
@@ -24,8 +28,11 @@ export function proxyOutbounds(snapshot: MeshSnapshot, proxy: Proxy): OutboundIn
   for (const [service, vip] of snapshot.vips) {
     if (reachable.size > 0 && !reachable.has(service)) continue;
     // E.g. a headless service whose "VIP" is the proxy's own pod IP.
-    if (usesInbound(inbounds, vip, SERVICE_VIP_PORT)) continue;
-    result.push({ address: vip, port: SERVICE_VIP_PORT, tags: { [SERVICE_TAG]: service } });
+    const ports = new Set([SERVICE_VIP_PORT, ...(index?.services.get(service)?.endpoints.map((e) => e.port) ?? [])]);
+    for (const port of [...ports].sort((a, b) => a - b)) {
+      if (usesInbound(inbounds, vip, port)) continue;
+      result.push({ address: vip, port, tags: { [SERVICE_TAG]: service } });
+    }
   }
   return result;
 }

@@ -212,9 +212,13 @@ describe('VIP outbounds under a transparent proxy', () => {
       listeners: [
         'inbound:passthrough:ipv4',
         'inbound:passthrough:ipv6',
+        // VIP:80 for every service, and VIP:<port> for the ports its endpoints listen on
         'outbound:240.0.0.1:80',
+        'outbound:240.0.0.1:8080',
+        'outbound:240.0.0.2:5432',
         'outbound:240.0.0.2:80',
         'outbound:240.0.0.3:80',
+        'outbound:240.0.0.3:8080',
         'outbound:passthrough:ipv4',
         'outbound:passthrough:ipv6',
       ],
@@ -271,7 +275,7 @@ describe('VIP outbounds under a transparent proxy', () => {
     const config = generateEnvoyConfig({ mesh: mesh('default'), dataplanes: [gw, ...peers], vips: VIPS }, proxyOf(gw));
     assert.deepEqual(
       config.listeners.map((l) => l.name).filter((n) => !n.includes(':passthrough:')),
-      ['outbound:240.0.0.2:80'],
+      ['outbound:240.0.0.2:5432', 'outbound:240.0.0.2:80'],
     );
     assert.deepEqual(
       config.clusters.map((c) => c.name).filter((n) => !isCatchAll(n)),
