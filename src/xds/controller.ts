@@ -131,6 +131,8 @@ export class XdsController implements AdsHooks {
     await this.opts.authenticate?.(info, desc);
     const nodeId = info.node.id;
     const selfRegistered = desc.dataplaneResource !== undefined;
+    // a proxy connecting right after a write should be generated from it, not from the state before
+    await this.settled();
     if (selfRegistered) {
       await this.register(desc);
       // the change event comes later; the proxy must see its own registration now
