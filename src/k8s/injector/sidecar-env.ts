@@ -1,7 +1,15 @@
 import { annotation } from './annotation-names.js';
 import { AnnotationReader } from './annotation-reader.js';
 import type { InjectOptions } from './config.js';
-import { formatGoDuration, parseGoDuration } from './go-duration.js';
+import { formatGoDuration } from '../../core/go-compat/duration-format.js';
+import { parseGoDuration } from '../../core/go-compat/duration.js';
+
+/** Nanoseconds of a Go duration string, with Go's error for a bad one. */
+function goDurationNanos(text: string): number {
+  const nanos = parseGoDuration(text);
+  if (nanos === undefined) throw new Error(`time: invalid duration "${text}"`);
+  return Number(nanos);
+}
 import { applicationProbeProxyPort, virtualProbesAnnotation } from './probe-annotations.js';
 import type { Json } from './types.js';
 
@@ -71,6 +79,6 @@ export function sidecarEnv(podAnnotations: Record<string, string>, options: Inje
 
 function drainTimeNanos(pod: AnnotationReader, configured: string | undefined): number {
   const fromPod = pod.string(annotation.sidecarDrainTime);
-  if (fromPod !== undefined) return parseGoDuration(fromPod);
-  return configured ? parseGoDuration(configured) : 0;
+  if (fromPod !== undefined) return goDurationNanos(fromPod);
+  return configured ? goDurationNanos(configured) : 0;
 }
