@@ -39,6 +39,16 @@ export class ApiClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown, query?: URLSearchParams): Promise<T> {
+    const text = await this.requestText(method, path, body, query);
+    try {
+      return (text ? JSON.parse(text) : undefined) as T;
+    } catch {
+      return undefined as T;
+    }
+  }
+
+  /** For endpoints that answer plain text (e.g. tokens); errors are still Kuma's JSON envelope. */
+  async requestText(method: string, path: string, body?: unknown, query?: URLSearchParams): Promise<string> {
     let res: Response;
     try {
       res = await fetch(this.url(path, query), {
@@ -54,14 +64,16 @@ export class ApiClient {
       throw new Error(`cannot reach the control plane at ${this.baseUrl}: ${cause ?? (e as Error).message}`);
     }
     const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
+    if (!res.ok) {
+      let parsed: ApiErrorBody | undefined;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      throw new ApiError(res.status, parsed, text);
     }
-    if (!res.ok) throw new ApiError(res.status, parsed as ApiErrorBody | undefined, text);
-    return parsed as T;
+    return text;
   }
 
   get<T>(path: string, query?: URLSearchParams): Promise<T> {

@@ -162,7 +162,7 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
           records: async (mesh, name) => {
             if (!(await store.get('Mesh', { mesh: '', name: mesh }))) return undefined;
             const dp = name ? await store.get('Dataplane', { mesh, name }) : undefined;
-            return reachableRecords(dnsRecordsFor(await xds.refreshVips(mesh)), dp);
+            return reachableRecords(dnsRecordsFor(await xds.currentVips(mesh)), dp);
           },
           onChange: (listener) => {
             xds.events.on('vips', listener);

@@ -301,10 +301,7 @@ export class XdsController implements AdsHooks {
     else if (e.type === 'Config' && e.name.startsWith('kuma-') && e.name.endsWith('-dns-vips')) {
       // another control plane (or this one) changed a mesh's VIPs
       const mesh = e.name.slice('kuma-'.length, -'-dns-vips'.length);
-      if (vipConfigName(mesh) === e.name) {
-        this.pendingMeshes.set(mesh, 'all');
-        this.events.emit('vips', mesh);
-      }
+      if (vipConfigName(mesh) === e.name) this.pendingMeshes.set(mesh, 'all');
     }
     else if (e.type === 'DataplaneInsight') {
       void this.onInsightChange(e.mesh, e.name);
@@ -331,6 +328,12 @@ export class XdsController implements AdsHooks {
     }
   }
 
+  /** The mesh's VIPs as this control plane currently serves them; computed only if the mesh is not loaded yet. */
+  async currentVips(mesh: string): Promise<ReadonlyMap<string, string>> {
+    const state = await this.meshStates.peek(mesh);
+    return state?.snapshot.vips ?? this.refreshVips(mesh);
+  }
+
   /** After Dataplane changes: do the VIPs differ from what the mesh state holds? */
   private async vipsChanged(mesh: string): Promise<boolean> {
     if (!this.opts.vips) return false;
@@ -338,9 +341,7 @@ export class XdsController implements AdsHooks {
     if (!state) return false;
     const now = await this.refreshVips(mesh);
     const before = state.snapshot.vips ?? new Map();
-    if (now.size === before.size && [...now].every(([k, v]) => before.get(k) === v)) return false;
-    this.events.emit('vips', mesh);
-    return true;
+    return !(now.size === before.size && [...now].every(([k, v]) => before.get(k) === v));
   }
 
   /** Only a change of the backend a proxy's certificate came from matters here (PERMISSIVE readiness). */
@@ -362,9 +363,11 @@ export class XdsController implements AdsHooks {
     const meshes = [...this.pendingMeshes];
     this.pendingMeshes.clear();
     for (const [mesh, changed] of meshes) {
-      if (changed === 'all') this.meshStates.invalidate(mesh);
-      else if (await this.vipsChanged(mesh)) this.meshStates.invalidate(mesh);
-      else this.meshStates.update(mesh, changed);
+      if (changed === 'all' || (await this.vipsChanged(mesh))) {
+        this.meshStates.invalidate(mesh);
+        // after the invalidation, so listeners read the new table (they ignore repeats)
+        this.events.emit('vips', mesh);
+      } else this.meshStates.update(mesh, changed);
       let done = 0;
       for (const proxy of [...this.proxies.values()]) {
         if (proxy.key.mesh !== mesh) continue;
