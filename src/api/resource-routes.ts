@@ -23,11 +23,22 @@ export function sendError(reply: FastifyReply, err: unknown, title: string): Fas
   return reply.code(body.status).type('application/json').send(body);
 }
 
-export function registerResourceRoutes(app: FastifyInstance, registry: KindRegistry, manager: ResourceManager): void {
+/** Kuma's answer to writes on Kubernetes, where kubectl owns the resources. */
+export const KUBERNETES_READ_ONLY_MESSAGE =
+  "On Kubernetes you cannot change the state of Kuma resources with 'kumactl apply' or via the HTTP API." +
+  " As a best practice, you should always be using 'kubectl apply' instead." +
+  " You can still use 'kumactl' or the HTTP API to make read-only operations. On Universal this limitation does not apply.\n";
+
+export function registerResourceRoutes(
+  app: FastifyInstance,
+  registry: KindRegistry,
+  manager: ResourceManager,
+  options: { readOnly?: boolean } = {},
+): void {
   for (const kind of registry.all()) {
     if (kind.customRoutes) continue;
     const collection = kind.scope === 'Mesh' ? `/meshes/:mesh/${kind.path}` : `/${kind.path}`;
-    const routes = new KindRoutes(kind, registry, manager);
+    const routes = new KindRoutes(kind, registry, manager, options.readOnly ?? false);
     app.get(collection, (req, reply) => routes.list(req as FastifyRequest<{ Params: Params }>, reply, false));
     app.get(`${collection}/:name`, (req, reply) => routes.get(req as FastifyRequest<{ Params: Params }>, reply, false));
     app.put(`${collection}/:name`, (req, reply) => routes.put(req as FastifyRequest<{ Params: Params }>, reply));
@@ -52,6 +63,7 @@ class KindRoutes {
     private readonly kind: KindDescriptor,
     private readonly registry: KindRegistry,
     private readonly manager: ResourceManager,
+    private readonly apiReadOnly: boolean,
   ) {}
 
   private key(params: Params) {
@@ -104,7 +116,7 @@ class KindRoutes {
   }
 
   async put(req: FastifyRequest<{ Params: Params }>, reply: FastifyReply) {
-    if (this.kind.readOnly) return this.readOnly(reply);
+    if (this.kind.readOnly || this.apiReadOnly) return this.readOnly(reply);
     const key = this.key(req.params);
     let input;
     try {
@@ -135,7 +147,7 @@ class KindRoutes {
   }
 
   async delete(req: FastifyRequest<{ Params: Params }>, reply: FastifyReply) {
-    if (this.kind.readOnly) return this.readOnly(reply);
+    if (this.kind.readOnly || this.apiReadOnly) return this.readOnly(reply);
     try {
       await this.manager.delete(this.kind, this.key(req.params));
       return reply.send({});
@@ -145,10 +157,7 @@ class KindRoutes {
   }
 
   private readOnly(reply: FastifyReply) {
-    return sendError(
-      reply,
-      new HttpError(405, 'Method not allowed', `${this.kind.name} is read-only: the control plane maintains it`),
-      '',
-    );
+    const detail = this.kind.readOnly ? `${this.kind.name} is read-only: the control plane maintains it` : KUBERNETES_READ_ONLY_MESSAGE;
+    return sendError(reply, new HttpError(405, 'Method not allowed', detail), '');
   }
 }

@@ -28,6 +28,8 @@ export interface ApiServerOptions {
   authn?: ApiAuthnOptions;
   /** Serves `POST /tokens/dataplane`. */
   dataplaneTokens?: DataplaneTokens;
+  /** Every kind refuses writes (Kubernetes: kubectl owns resources). */
+  readOnly?: boolean;
 }
 
 export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
@@ -82,7 +84,7 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
       path: k.path,
       pluralDisplayName: k.pluralDisplayName,
       ...(k.policy ? { policy: k.policy } : {}),
-      readOnly: k.readOnly,
+      readOnly: k.readOnly || (opts.readOnly ?? false),
       scope: k.scope,
       shortName: k.shortName,
       singularDisplayName: k.singularDisplayName,
@@ -116,6 +118,6 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
   });
 
   registerServiceInsightRoutes(app, opts.registry, opts.manager);
-  registerResourceRoutes(app, opts.registry, opts.manager);
+  registerResourceRoutes(app, opts.registry, opts.manager, { readOnly: opts.readOnly });
   return app;
 }

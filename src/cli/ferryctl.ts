@@ -12,6 +12,7 @@ import { FERRY_VERSION } from '../version.js';
 import { requestDataplaneToken } from '../tokens/client.js';
 import { parseTagFlags, parseValidForFlag } from '../tokens/token-request-flags.js';
 import { registerTransparentProxyCommands } from '../transparent-proxy/cli.js';
+import { registerInstallControlPlaneCommand } from '../k8s/install/cli.js';
 
 const registry = createRegistry();
 
@@ -185,6 +186,7 @@ program
   });
 
 registerTransparentProxyCommands(program);
+registerInstallControlPlaneCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -6,13 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseGoDuration } from '../core/go-compat/duration.js';
+import { FERRY_VERSION } from '../version.js';
 
 export interface FerryConfig {
-  environment: 'universal';
+  environment: 'universal' | 'kubernetes';
   mode: 'zone';
   general: { logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' };
   store: {
-    type: 'memory' | 'postgres';
+    type: 'memory' | 'postgres' | 'kubernetes';
+    /** Where Secrets, ConfigMaps and the control plane's own objects live. */
+    kubernetes: { systemNamespace: string };
     postgres: {
       host: string;
       port: number;
@@ -26,6 +29,8 @@ export interface FerryConfig {
   apiServer: {
     http: { interface: string; port: number };
     maxBodyBytes: number;
+    /** Refuse resource writes through the API (always so on Kubernetes, where kubectl owns resources). */
+    readOnly: boolean;
     /** Kuma's keys; Ferry only has user tokens. */
     authn: { localhostIsAdmin: boolean; tokens: { bootstrapAdminToken: boolean } };
   };
@@ -44,6 +49,13 @@ export interface FerryConfig {
   diagnostics: { serverPort: number };
   defaults: { skipMeshCreation: boolean };
   multizone: { zone: { name: string } };
+  runtime: {
+    kubernetes: {
+      /** The HTTPS admission webhook (sidecar injection and kuma.io validation). */
+      admissionServer: { address: string; port: number; certDir: string };
+      injector: { sidecarImage: string; initImage: string };
+    };
+  };
 }
 
 export function defaultConfig(): FerryConfig {
@@ -53,6 +65,7 @@ export function defaultConfig(): FerryConfig {
     general: { logLevel: 'info' },
     store: {
       type: 'memory',
+      kubernetes: { systemNamespace: 'kuma-system' },
       postgres: {
         host: '127.0.0.1',
         port: 15432,
@@ -66,6 +79,7 @@ export function defaultConfig(): FerryConfig {
     apiServer: {
       http: { interface: '0.0.0.0', port: 5681 },
       maxBodyBytes: 1024 * 1024,
+      readOnly: false,
       authn: { localhostIsAdmin: true, tokens: { bootstrapAdminToken: true } },
     },
     dpServer: { port: 5678, tlsEnabled: true, tlsCertFile: '', tlsKeyFile: '', authn: { dpProxy: { type: 'none' } } },
@@ -76,6 +90,12 @@ export function defaultConfig(): FerryConfig {
     diagnostics: { serverPort: 5680 },
     defaults: { skipMeshCreation: false },
     multizone: { zone: { name: 'default' } },
+    runtime: {
+      kubernetes: {
+        admissionServer: { address: '0.0.0.0', port: 5443, certDir: '' },
+        injector: { sidecarImage: `ferry/ferry-dp:${FERRY_VERSION}`, initImage: `ferry/ferry-init:${FERRY_VERSION}` },
+      },
+    },
   };
 }
 
@@ -87,9 +107,9 @@ export class ConfigError extends Error {
 }
 
 const ENUMS: Record<string, readonly string[]> = {
-  'store.type': ['memory', 'postgres'],
+  'store.type': ['memory', 'postgres', 'kubernetes'],
   'general.logLevel': ['trace', 'debug', 'info', 'warn', 'error'],
-  environment: ['universal'],
+  environment: ['universal', 'kubernetes'],
   mode: ['zone'],
   'dpServer.authn.dpProxy.type': ['none', 'dpToken'],
 };
@@ -101,6 +121,7 @@ const PORTS = new Set([
   'diagnostics.serverPort',
   'bootstrapServer.params.adminPort',
   'bootstrapServer.params.xdsPort',
+  'runtime.kubernetes.admissionServer.port',
 ]);
 
 const DURATIONS = new Set(['xds.dataplaneDeregistrationDelay', 'xdsServer.dataplaneStatusFlushInterval']);
@@ -195,6 +216,17 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv } = {}
     const name = envName(path);
     const raw = env[name];
     if (raw !== undefined) setAt(cfg as unknown as Node, path, coerce(path, raw, getAt(cfg as unknown as Node, path), name));
+  }
+  return resolveEnvironment(cfg);
+}
+
+/** Kubernetes implies the Kubernetes store (as kuma-cp autoconfigures it); the Kubernetes store needs Kubernetes. */
+function resolveEnvironment(cfg: FerryConfig): FerryConfig {
+  if (cfg.environment === 'kubernetes') {
+    if (cfg.store.type === 'memory') cfg.store.type = 'kubernetes';
+    cfg.apiServer.readOnly = true;
+  } else if (cfg.store.type === 'kubernetes') {
+    throw new ConfigError('store.type (FERRY_STORE_TYPE): the kubernetes store needs environment kubernetes (FERRY_ENVIRONMENT=kubernetes)');
   }
   return cfg;
 }

@@ -31,6 +31,7 @@ import { DataplaneTokens } from '../tokens/dataplane-token.js';
 import { UserTokens } from '../tokens/user-token.js';
 import { DataplaneAuthenticator } from '../auth/dataplane-authenticator.js';
 import { bootstrapAdminToken } from '../auth/admin-token.js';
+import type { KubernetesRuntime } from './kubernetes-runtime.js';
 
 export interface RunningControlPlane {
   config: FerryConfig;
@@ -68,7 +69,12 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
   const instanceId = `${os.hostname()}-${randomUUID().slice(0, 8)}`;
   const registry = createRegistry();
   const metrics = new CpMetrics();
-  const store = await openStore(config, logger);
+  // loaded only in Kubernetes mode, so Universal never loads the Kubernetes client
+  const k8s = config.environment === 'kubernetes' ? await import('./kubernetes-runtime.js') : undefined;
+  const kube = k8s?.createKubeConfig();
+  const store = await openStore(config, logger, kube);
+  // Service ClusterIPs become outbounds of transparently proxied sidecars (Kuma's kubeOutboundsAsVIPs)
+  const clusterIps = kube && k8s?.startClusterIpSource(kube, logger.child({ component: 'cluster-ips' }));
   const ca = new CaManager(store, logger.child({ component: 'ca' }));
   const manager = new ResourceManager(store, registry, {
     zone: config.multizone.zone.name,
@@ -99,11 +105,14 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
     vips: vipAllocator(store, config, logger),
     zone: config.multizone.zone.name,
     authenticate: dpAuthn?.authenticateStream,
+    platformOutbounds: clusterIps,
   });
   let dpServer: RunningDpServer | undefined;
+  let kubernetes: KubernetesRuntime | undefined;
   const serviceInsights = new ServiceInsightResyncer(store, logger.child({ component: 'service-insights' }));
 
   try {
+    await clusterIps?.synced;
     if (!config.defaults.skipMeshCreation) await ensureDefaultMesh(manager, registry, logger);
     if (config.apiServer.authn.tokens.bootstrapAdminToken) {
       await bootstrapAdminToken(manager, userTokens, logger.child({ component: 'authn' }), config.apiServer.http.port);
@@ -118,6 +127,7 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
       bodyLimitBytes: config.apiServer.maxBodyBytes,
       authn: { localhostIsAdmin: config.apiServer.authn.localhostIsAdmin, users: userTokens, registry },
       dataplaneTokens,
+      readOnly: config.apiServer.readOnly,
       inspectXds: async (mesh, name) => {
         const current = await xds.currentConfig({ mesh, name });
         return current ? configDump(current.config, current.served) : undefined;
@@ -173,6 +183,11 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
       logger: logger.child({ component: 'dp-server' }),
     });
 
+    if (kube && k8s) {
+      if (!tls) throw new ConfigError('dpServer.tlsEnabled (FERRY_DP_SERVER_TLS_ENABLED): injected sidecars need the DP server over TLS on Kubernetes');
+      kubernetes = await k8s.startKubernetesRuntime({ config, logger, kube, registry, store, dpServerCaPem: tls.certPem });
+    }
+
     const diagnostics = buildDiagnosticsServer({
       logger,
       metrics,
@@ -190,6 +205,7 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
     const dpAddress = dpServer.address;
     logger.info({ apiAddress, diagnosticsAddress, dpAddress, store: config.store.type, instanceId }, 'control plane started');
     const running = dpServer;
+    const runningKubernetes = kubernetes;
     return {
       config,
       store,
@@ -201,19 +217,23 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
       dpAddress,
       async stop() {
         ready = false;
+        await runningKubernetes?.stop();
         await running.close();
         for (const s of servers) await s.close();
         await xds.close();
         await serviceInsights.close();
+        await clusterIps?.stop();
         unwatch();
         await store.close();
       },
     };
   } catch (e) {
+    await kubernetes?.stop().catch(() => {});
     await dpServer?.close().catch(() => {});
     for (const s of servers) await s.close().catch(() => {});
     await xds.close().catch(() => {});
     await serviceInsights.close().catch(() => {});
+    await clusterIps?.stop().catch(() => {});
     unwatch();
     await store.close();
     throw e;

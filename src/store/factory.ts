@@ -4,9 +4,21 @@ import type { FerryConfig } from '../config/config.js';
 import { MemoryStore } from './memory.js';
 import { PostgresStore } from './postgres/store.js';
 import type { ResourceStore } from './store.js';
+import type { KubeConfig } from '@kubernetes/client-node';
 
-export async function openStore(cfg: FerryConfig, logger: Logger): Promise<ResourceStore> {
+export async function openStore(cfg: FerryConfig, logger: Logger, kube?: KubeConfig): Promise<ResourceStore> {
   if (cfg.store.type === 'memory') return new MemoryStore();
+  if (cfg.store.type === 'kubernetes') {
+    if (!kube) throw new Error('the kubernetes store needs a Kubernetes connection');
+    // loaded on demand: Universal deployments never load the Kubernetes client
+    const { openKubernetesStore } = await import('../k8s/store/index.js');
+    const store = await openKubernetesStore(kube, {
+      systemNamespace: cfg.store.kubernetes.systemNamespace,
+      logger: logger.child({ component: 'kubernetes-store' }),
+    });
+    await store.synced;
+    return store;
+  }
   const pg = cfg.store.postgres;
   return PostgresStore.open(
     {

@@ -19,7 +19,7 @@ import type { EnvoyConfig, ProxyMetadata } from './generate/types.js';
 import { encodeConfig } from './encode.js';
 import { mtlsEnabled } from '../resources/mesh.js';
 import { InsightRecorder } from './insights.js';
-import { MeshStates, issuedBackendOf, specHash, type MeshState } from './mesh-state.js';
+import { MeshStates, issuedBackendOf, specHash, type MeshState, type PlatformOutbounds } from './mesh-state.js';
 import { describeProxy, type ProxyDescription, type ProxyKey } from './proxy-identity.js';
 import type { ResourceSet } from './resources.js';
 import type { CaManager } from '../ca/ca-manager.js';
@@ -72,6 +72,8 @@ export interface XdsControllerOptions {
   authenticate?: (info: StreamInfo, desc: ProxyDescription) => Promise<void>;
   /** `.mesh` VIPs; without it transparent-proxy outbounds have no VIPs to listen on. */
   vips?: VipAllocator;
+  /** Outbounds the platform adds for transparently proxied members (Kubernetes ClusterIPs); none when absent. */
+  platformOutbounds?: PlatformOutbounds;
 }
 
 function hash(value: unknown): string {
@@ -100,6 +102,7 @@ export class XdsController implements AdsHooks {
   private flushTimer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private readonly unwatch: () => void;
+  private readonly unwatchPlatform: () => void;
   /** Generation results by input hash: proxies with equal inputs share one result. */
   private readonly shared = new Map<string, ResourceSet>();
   private readonly deregistrations = new Map<string, NodeJS.Timeout>();
@@ -109,9 +112,10 @@ export class XdsController implements AdsHooks {
   private readonly rotations = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly opts: XdsControllerOptions) {
-    this.meshStates = new MeshStates(opts.store, opts.zone, opts.vips ? (mesh) => this.refreshVips(mesh) : undefined);
+    this.meshStates = new MeshStates(opts.store, opts.zone, opts.vips ? (mesh) => this.refreshVips(mesh) : undefined, opts.platformOutbounds);
     this.insights = new InsightRecorder(opts.store, opts.instanceId, opts.logger.child({ component: 'insights' }), opts.statusFlushIntervalMs);
     this.unwatch = opts.store.watch((e) => this.onStoreChange(e));
+    this.unwatchPlatform = opts.platformOutbounds?.onChange(() => this.onPlatformChange()) ?? (() => {});
     if (opts.ca) {
       this.identities = new IdentityProvider(opts.ca, opts.logger.child({ component: 'identity' }), (e) =>
         this.insights.certificateIssued(e.key, e.identity, e.regenerations),
@@ -307,6 +311,18 @@ export class XdsController implements AdsHooks {
       void this.onInsightChange(e.mesh, e.name);
       return;
     } else return;
+    this.scheduleFlush();
+  }
+
+  /** Services changed on the platform: every loaded mesh is rebuilt. */
+  private onPlatformChange(): void {
+    const meshes = this.meshStates.loadedMeshes();
+    if (meshes.length === 0) return;
+    for (const mesh of meshes) this.pendingMeshes.set(mesh, 'all');
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
     if (this.flushTimer) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
@@ -442,6 +458,7 @@ export class XdsController implements AdsHooks {
 
   async close(): Promise<void> {
     this.unwatch();
+    this.unwatchPlatform();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     for (const t of this.deregistrations.values()) clearTimeout(t);
     for (const t of this.rotations.values()) clearTimeout(t);

@@ -7,6 +7,14 @@ import type { Resource } from '../core/resource.js';
 import type { ResourceStore } from '../store/store.js';
 import { buildEndpointIndex } from './generate/index.js';
 import type { EndpointIndex, MeshSnapshot } from './generate/index.js';
+import type { OutboundInterface } from './generate/dataplane-view.js';
+
+/** Outbounds the platform adds to a mesh (Kubernetes ClusterIPs), and word of when they may have changed. */
+export interface PlatformOutbounds {
+  outbounds(mesh: string, dataplanes: readonly Resource[]): OutboundInterface[];
+  /** Returns the unsubscribe function. */
+  onChange(listener: () => void): () => void;
+}
 
 export interface MeshState {
   snapshot: MeshSnapshot;
@@ -75,9 +83,12 @@ export function buildMeshState(
   /** Undefined when this control plane allocates no VIPs: transparent proxies keep their spec outbounds. */
   vips: ReadonlyMap<string, string> | undefined,
   previous?: MeshState,
+  /** Undefined when the platform adds none (Universal). */
+  platformOutbounds?: readonly OutboundInterface[],
 ): MeshState {
   const ready = tlsReadyServices(mesh, dataplanes, issuedBackends);
   const snapshot: MeshSnapshot = { mesh, dataplanes, zone, meshTrafficPermissions, tlsReadyServices: ready, vips };
+  if (platformOutbounds !== undefined) snapshot.platformOutbounds = platformOutbounds;
   const contributions = new Map<string, unknown[]>();
   for (const dp of dataplanes) {
     const networking = (dp.spec.networking ?? {}) as { inbound?: Inbound[]; address?: string; advertisedAddress?: string };
@@ -100,7 +111,7 @@ export function buildMeshState(
     byName: new Map(dataplanes.map((d) => [d.meta.name, d])),
     index: buildEndpointIndex(snapshot, previous?.index),
     // policies change what every proxy of the mesh gets, like the Mesh itself
-    meshHash: hashOf([mesh.spec, meshTrafficPermissions.map((p) => [p.meta.name, p.spec]), [...ready].sort(), [...(vips ?? [])].sort()]),
+    meshHash: hashOf([mesh.spec, meshTrafficPermissions.map((p) => [p.meta.name, p.spec]), [...ready].sort(), [...(vips ?? [])].sort(), platformOutbounds ?? null]),
     serviceHashes,
     allServicesHash: hashOf([...serviceHashes]),
   };
@@ -128,7 +139,17 @@ export class MeshStates {
     private readonly zone: string,
     /** The mesh's current VIP table (refreshed from its Dataplanes). */
     private readonly vips?: (mesh: string) => Promise<ReadonlyMap<string, string>>,
+    private readonly platform?: PlatformOutbounds,
   ) {}
+
+  /** Meshes whose state is loaded (or loading). */
+  loadedMeshes(): string[] {
+    return [...this.states.keys()];
+  }
+
+  private platformOutbounds(mesh: string, dataplanes: readonly Resource[]): OutboundInterface[] | undefined {
+    return this.platform?.outbounds(mesh, dataplanes);
+  }
 
   get(mesh: string): Promise<MeshState | undefined> {
     let state = this.states.get(mesh);
@@ -171,6 +192,7 @@ export class MeshStates {
           state.issuedBackends,
           state.snapshot.vips,
           state,
+          this.platformOutbounds(mesh, dataplanes),
         );
       })
       .catch(() => this.load(mesh));
@@ -184,6 +206,6 @@ export class MeshStates {
     const { items: permissions } = await this.store.list('MeshTrafficPermission', { mesh });
     const { items: insights } = await this.store.list('DataplaneInsight', { mesh });
     const vips = this.vips ? await this.vips(mesh) : undefined;
-    return buildMeshState(meshResource, items, this.zone, permissions, issuedBackendsOf(insights), vips);
+    return buildMeshState(meshResource, items, this.zone, permissions, issuedBackendsOf(insights), vips, undefined, this.platformOutbounds(mesh, items));
   }
 }

@@ -245,3 +245,29 @@ describe('REST API', () => {
     assert.deepEqual(res.json.invalid_parameters, [{ field: '/meshes/{mesh}/dataplanes.filter[name]', reason: 'filters are only supported on labels' }]);
   });
 });
+
+describe('REST API in read-only mode (Kubernetes)', () => {
+  let api: TestApi;
+  before(async () => {
+    api = await startTestApi({ readOnly: true });
+    await api.manager.create(api.manager.registry.mustGet('Mesh'), { mesh: '', name: 'default' }, { labels: {}, spec: {} });
+  });
+  after(() => api.close());
+
+  it('serves reads and refuses writes with Kuma’s Kubernetes message, storing nothing', async () => {
+    assert.equal((await api.request('GET', '/meshes/default')).status, 200);
+    const put = await api.request('PUT', '/meshes/default/dataplanes/kong-01', kong);
+    assert.equal(put.status, 405);
+    assert.equal(put.json.title, 'Method not allowed');
+    assert.match(put.json.detail, /^On Kubernetes you cannot change the state of Kuma resources with 'kumactl apply' or via the HTTP API\./);
+    assert.equal((await api.request('DELETE', '/meshes/default')).status, 405);
+    assert.equal((await api.request('GET', '/meshes/default/dataplanes/kong-01')).status, 404);
+    assert.equal((await api.request('GET', '/meshes/default')).status, 200);
+  });
+
+  it('lists every kind as read-only in /_resources', async () => {
+    const res = await api.request('GET', '/_resources');
+    assert.ok(res.json.resources.length > 0);
+    for (const r of res.json.resources) assert.equal(r.readOnly, true, r.name);
+  });
+});

@@ -62,10 +62,21 @@ describe('configuration', () => {
   it('names the offending variable or key', () => {
     assert.throws(() => loadConfig({ env: { FERRY_API_SERVER_HTTP_PORT: 'http' } }), /FERRY_API_SERVER_HTTP_PORT: apiServer\.http\.port must be a non-negative integer/);
     assert.throws(() => loadConfig({ env: { FERRY_DP_SERVER_PORT: '70000' } }), /dpServer\.port must be a port/);
-    assert.throws(() => loadConfig({ env: { FERRY_STORE_TYPE: 'etcd' } }), /store\.type must be one of memory, postgres/);
+    assert.throws(() => loadConfig({ env: { FERRY_STORE_TYPE: 'etcd' } }), /store\.type must be one of memory, postgres, kubernetes/);
     assert.throws(() => loadConfig({ env: { FERRY_DEFAULTS_SKIP_MESH_CREATION: 'maybe' } }), /must be true or false/);
     assert.throws(() => loadConfig({ file: file('store:\n  typo: 1\n'), env: {} }), /unknown key store\.typo/);
     assert.throws(() => loadConfig({ file: file('store: [1, 2\n'), env: {} }), ConfigError);
     assert.throws(() => loadConfig({ file: '/nonexistent/ferry.yaml', env: {} }), /cannot read config file/);
+  });
+
+  it('Kubernetes implies the Kubernetes store and a read-only API; the Kubernetes store needs Kubernetes', () => {
+    const k = loadConfig({ env: { FERRY_ENVIRONMENT: 'kubernetes' } });
+    assert.equal(k.store.type, 'kubernetes');
+    assert.equal(k.apiServer.readOnly, true);
+    assert.equal(k.store.kubernetes.systemNamespace, 'kuma-system');
+    assert.equal(loadConfig({ env: { FERRY_ENVIRONMENT: 'kubernetes', FERRY_STORE_KUBERNETES_SYSTEM_NAMESPACE: 'ferry' } }).store.kubernetes.systemNamespace, 'ferry');
+    assert.equal(loadConfig({ env: {} }).apiServer.readOnly, false);
+    assert.throws(() => loadConfig({ env: { FERRY_STORE_TYPE: 'kubernetes' } }), /kubernetes store needs environment kubernetes \(FERRY_ENVIRONMENT=kubernetes\)/);
+    assert.throws(() => loadConfig({ env: { FERRY_ENVIRONMENT: 'k8s' } }), /environment must be one of universal, kubernetes/);
   });
 });

@@ -14,7 +14,7 @@ export interface TestApi {
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; text: string }>;
 }
 
-export async function startTestApi(opts: { store?: ResourceStore; bodyLimitBytes?: number } = {}): Promise<TestApi> {
+export async function startTestApi(opts: { store?: ResourceStore; bodyLimitBytes?: number; readOnly?: boolean } = {}): Promise<TestApi> {
   const store = opts.store ?? new MemoryStore();
   const registry = createRegistry();
   const manager = new ResourceManager(store, registry, { zone: 'default', env: 'universal' });
@@ -25,6 +25,7 @@ export async function startTestApi(opts: { store?: ResourceStore; bodyLimitBytes
     instanceId: 'test-instance',
     clusterId: 'test-cluster',
     bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024,
+    readOnly: opts.readOnly,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {

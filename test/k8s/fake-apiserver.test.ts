@@ -279,4 +279,30 @@ describe('fake apiserver', () => {
     await core.deleteNamespace({ name: 'doomed' });
     assert.deepEqual(fake.list('services', 'doomed'), []);
   });
+
+  test('deleting an owner deletes its dependents in cascade; co-owned dependents only lose the reference', async () => {
+    await core.createNamespace({ body: { metadata: { name: 'gc' } } });
+    const ownedBy = (...owners: { metadata: { name: string; uid?: string } }[]) =>
+      owners.map((o) => ({ apiVersion: 'v1', kind: 'Pod', name: o.metadata.name, uid: o.metadata.uid }));
+    const root = fake.create('pods', { metadata: { name: 'root', namespace: 'gc' } });
+    const other = fake.create('pods', { metadata: { name: 'other', namespace: 'gc' } });
+    const child = fake.create('services', { metadata: { name: 'child', namespace: 'gc', ownerReferences: ownedBy(root) } });
+    fake.create('services', { metadata: { name: 'grandchild', namespace: 'gc', ownerReferences: ownedBy(child) } });
+    fake.create('services', { metadata: { name: 'shared', namespace: 'gc', ownerReferences: ownedBy(root, other) } });
+    fake.create('services', { metadata: { name: 'unrelated', namespace: 'gc', ownerReferences: ownedBy(other) } });
+
+    const watch = await openWatch(kc, '/api/v1/namespaces/gc/services', { resourceVersion: fake.resourceVersion });
+    try {
+      await core.deleteNamespacedPod({ name: 'root', namespace: 'gc' });
+      assert.deepEqual(fake.list('services', 'gc').map((s) => s.metadata.name), ['shared', 'unrelated']);
+      assert.deepEqual(fake.get('services', 'gc', 'shared')?.metadata.ownerReferences, ownedBy(other));
+      await until(() => watch.events.length >= 3, 'the cascade to be watched');
+      assert.deepEqual(
+        watch.events.map((e) => `${e.type} ${e.object.metadata?.name}`).sort(),
+        ['DELETED child', 'DELETED grandchild', 'MODIFIED shared'],
+      );
+    } finally {
+      watch.stop();
+    }
+  });
 });

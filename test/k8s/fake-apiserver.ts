@@ -414,7 +414,8 @@ export class FakeApiServer {
     if (r.plural === 'namespaces' && r.group === '' && !keepContents) {
       // Namespace finalization is instant here: its contents go first.
       for (const [k, obj] of [...this.objects]) {
-        if (obj.metadata.namespace === target.name) {
+        // Garbage collection may already have taken it with an owner deleted before it.
+        if (obj.metadata.namespace === target.name && this.objects.get(k) === obj) {
           const type = this.resources.find((x) => k.startsWith(`${x.group}/${x.plural}/`) && x.namespaced)!;
           this.removeKey(type, k, obj);
         }
@@ -429,7 +430,36 @@ export class FakeApiServer {
     this.rv += 1;
     tombstone.metadata.resourceVersion = String(this.rv);
     this.record({ rv: this.rv, type: 'DELETED', resource: r, object: tombstone });
+    this.collectDependents(current.metadata.uid);
     return tombstone;
+  }
+
+  /**
+   * Owner-reference garbage collection, background cascade, done at once: a dependent left with no
+   * existing owner is deleted (and its own dependents in turn); one that still has a live owner only
+   * loses the reference to the gone one, as kube-controller-manager's collector does.
+   */
+  private collectDependents(ownerUid: string | undefined): void {
+    if (!ownerUid) return;
+    const liveUids = (): Set<string> => new Set([...this.objects.values()].map((o) => o.metadata.uid as string));
+    for (const [key, obj] of [...this.objects]) {
+      const refs: Array<{ uid?: string }> = obj.metadata.ownerReferences ?? [];
+      if (!refs.some((ref) => ref.uid === ownerUid) || this.objects.get(key) !== obj) continue;
+      const type = this.resourceOfKey(key);
+      const live = liveUids();
+      const remaining = refs.filter((ref) => ref.uid !== undefined && live.has(ref.uid));
+      if (remaining.length === 0) {
+        this.removeKey(type, key, obj);
+      } else {
+        const next = structuredClone(obj);
+        next.metadata.ownerReferences = remaining;
+        this.commit(type, key, next, 'MODIFIED');
+      }
+    }
+  }
+
+  private resourceOfKey(key: string): ResourceType {
+    return this.resources.find((x) => key.startsWith(`${x.group}/${x.plural}/`))!;
   }
 
   private commit(r: ResourceType, key: string, obj: KubeObject, type: WatchEventType): void {

@@ -1,53 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parse } from 'yaml';
-import { conformanceFile } from '../helpers/conformance.js';
 import { injectPod } from '../../src/k8s/injector/index.js';
-import type { InjectOptions, InjectorConfig, Pod } from '../../src/k8s/injector/index.js';
-
-const dir = 'pkg/plugins/runtime/k8s/webhooks/injector/testdata';
-const read = (file: string) => parse(conformanceFile(`${dir}/${file}`));
-
-// Kuma's test reads its CA from a certificate file that is not part of the conformance data;
-// the goldens inline that PEM as KUMA_CONTROL_PLANE_CA_CERT, so it is taken from a golden as input.
-function caCertFromGolden(): string {
-  const golden = read('inject.01.golden.yaml');
-  const sidecar = golden.spec.containers.find((c: { name: string }) => c.name === 'kuma-sidecar');
-  return sidecar.env.find((e: { name: string }) => e.name === 'KUMA_CONTROL_PLANE_CA_CERT').value;
-}
-
-function options(configFile: string, sidecarFeature: boolean): InjectOptions {
-  return {
-    config: read(configFile) as InjectorConfig,
-    mesh: 'default',
-    namespaceLabels: { 'kuma.io/sidecar-injection': 'enabled' },
-    controlPlaneUrl: 'http://kuma-control-plane.kuma-system:5681',
-    caCert: caCertFromGolden(),
-    adminPort: 9901,
-    readinessPort: 9902,
-    sidecarFeature,
-  };
-}
-
-// Kuma's goldens are Go-serialised: an empty `status` and empty container `resources` are always written.
-// Adding those to our output compares content, not serialiser habits (injected containers have non-empty resources).
-function asGoSerialises(pod: Pod): Pod {
-  const copy = structuredClone(pod);
-  for (const container of [...copy.spec.containers, ...(copy.spec.initContainers ?? [])]) {
-    container.resources ??= {};
-  }
-  copy.status ??= {};
-  return copy;
-}
+import type { Pod } from '../../src/k8s/injector/index.js';
+import { asGoSerialises, injectorCases as cases, injectorOptions as options, readInjectorFile as read } from '../helpers/injector-cases.js';
 
 const expected = (file: string) => read(file);
-
-const cases = [
-  { id: '01', config: 'inject.config.yaml', title: 'baseline' },
-  { id: '06', config: 'inject.config.yaml', title: 'gateway' },
-  { id: '34', config: 'inject.config-cni.yaml', title: 'CNI with init-first' },
-  { id: '41', config: 'inject.config-cni.yaml', title: 'CNI gateway' },
-];
 
 describe('injectPod matches Kuma v2.14.3 goldens', () => {
   for (const c of cases) {

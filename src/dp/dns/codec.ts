@@ -47,7 +47,7 @@ function need(msg: Buffer, offset: number, length: number): void {
 }
 
 /** Reads a possibly compressed name; returns it and the offset just after it in the message. */
-function readName(msg: Buffer, start: number): { name: string; end: number } {
+export function readName(msg: Buffer, start: number): { name: string; end: number } {
   const labels: string[] = [];
   let offset = start;
   let end = -1;

@@ -1,7 +1,7 @@
 /**
  * The data plane's DNS server: answers A/AAAA for the mesh's names from a table the control plane
  * pushes, NXDOMAIN for other names under the mesh domain, and forwards everything else to the host's
- * resolvers. Serves UDP and TCP on the same port.
+ * resolvers, completing upstream answers that alias a mesh name. Serves UDP and TCP on the same port.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
@@ -19,6 +19,7 @@ import {
   type Query,
 } from './codec.js';
 import { buildAnswerTable, normalizeName, type Addresses, type DnsRecord, type IpFamilyMode } from './answer-table.js';
+import { meshAliasAnswer } from './mesh-cname.js';
 import { forward, parseUpstream, resolvConfNameservers, type Upstream } from './upstream.js';
 
 export type { DnsRecord, IpFamilyMode } from './answer-table.js';
@@ -84,12 +85,24 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
       logger.debug({ name: query.question?.name, type: query.question?.type }, 'answered from the mesh table');
       return { query, answer: local };
     }
+    let forwarded: Buffer;
     try {
-      return { query, answer: await forward(upstreams, message, timeoutMs) };
+      forwarded = await forward(upstreams, message, timeoutMs);
     } catch (e) {
       logger.warn({ name: query.question?.name, err: (e as Error).message }, 'no upstream DNS resolver answered');
       return { query, answer: encodeError(query, RCODE_SERVFAIL) };
     }
+    try {
+      // e.g. an ExternalName Service aliasing `backend.mesh`: the upstream cannot resolve the mesh name, we can
+      const aliased = meshAliasAnswer(query, forwarded, (name) => table.get(name), opts.ttl);
+      if (aliased) {
+        logger.debug({ name: query.question?.name }, 'answered an upstream alias of a mesh name');
+        return { query, answer: aliased };
+      }
+    } catch (e) {
+      logger.debug({ name: query.question?.name, err: (e as Error).message }, 'relaying an upstream answer that could not be read');
+    }
+    return { query, answer: forwarded };
   }
 
   const udp = dgram.createSocket(net.isIPv6(opts.host) ? 'udp6' : 'udp4');

@@ -43,7 +43,7 @@ export interface InjectorConfig {
     excludeInboundIPs?: string[];
     excludeOutboundIPs?: string[];
   };
-  builtinDNS?: { enabled?: boolean };
+  builtinDNS?: { enabled?: boolean; port?: number; logging?: boolean; experimentalProxy?: boolean };
   ebpf?: { enabled?: boolean };
   spire?: { enabled?: boolean };
   containerPatches?: string[];

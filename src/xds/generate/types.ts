@@ -5,6 +5,7 @@ import type { ClusterLoadAssignment } from '../../../gen/envoy/config/endpoint/v
 import type { Listener } from '../../../gen/envoy/config/listener/v3/listener_pb.js';
 import type { RouteConfiguration } from '../../../gen/envoy/config/route/v3/route_pb.js';
 import type { Secret } from '../../../gen/envoy/extensions/transport_sockets/tls/v3/secret_pb.js';
+import type { OutboundInterface } from './dataplane-view.js';
 import type { GenerationMemo } from './generation-memo.js';
 import type { Protocol } from './protocol.js';
 
@@ -29,6 +30,12 @@ export interface MeshSnapshot {
    * outbounds stay.
    */
   vips?: ReadonlyMap<string, string>;
+  /**
+   * Outbounds the platform adds for transparently proxied members, next to the VIP
+   * outbounds: on Kubernetes, every mesh Service's `ClusterIP:port` (or a headless
+   * Service's endpoints). Filtered per proxy by `reachableServices` and its own inbounds.
+   */
+  platformOutbounds?: readonly OutboundInterface[];
 }
 
 export interface ProxyMetadata {

@@ -1,0 +1,102 @@
+/**
+ * Kubernetes mode: the controllers that turn pods and Services into mesh state, and the HTTPS
+ * admission webhook (sidecar injection, kuma.io validation). Started after the store has synced.
+ */
+import { join } from 'node:path';
+import { ApiException, CoreV1Api, type KubeConfig, type V1Namespace } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { FerryConfig } from '../config/config.js';
+import type { KindRegistry } from '../core/registry.js';
+import type { ResourceStore } from '../store/store.js';
+import { generateSelfSignedCert, loadCert, type ServerCert } from '../dp/tls.js';
+import { defaultInjectorConfig } from '../k8s/injector/defaults.js';
+import { serviceDnsNames, CONTROL_PLANE_NAME } from '../k8s/install/names.js';
+import { startPodController } from '../k8s/pod-controller.js';
+import { startServiceController } from '../k8s/service-controller.js';
+import { startWebhookServer, type WebhookServer } from '../k8s/webhook/index.js';
+
+export { createKubeConfig } from '../k8s/kube-client.js';
+export { startClusterIpSource } from '../k8s/cluster-ip-source.js';
+
+export interface KubernetesRuntimeOptions {
+  config: FerryConfig;
+  logger: Logger;
+  kube: KubeConfig;
+  registry: KindRegistry;
+  store: ResourceStore;
+  /** The CA injected sidecars trust for the DP server. */
+  dpServerCaPem: string;
+}
+
+export interface KubernetesRuntime {
+  webhookPort: number;
+  stop(): Promise<void>;
+}
+
+/** Kuma's `certDir` layout (`tls.crt`, `tls.key`), or a self-signed certificate for the control plane's Service names. */
+async function webhookCert(config: FerryConfig): Promise<ServerCert> {
+  const dir = config.runtime.kubernetes.admissionServer.certDir;
+  if (dir) return loadCert(join(dir, 'tls.crt'), join(dir, 'tls.key'));
+  return generateSelfSignedCert({ hosts: serviceDnsNames(config.store.kubernetes.systemNamespace) });
+}
+
+function namespaceReader(kube: KubeConfig): (name: string) => Promise<V1Namespace | undefined> {
+  const core = kube.makeApiClient(CoreV1Api);
+  return async (name) => {
+    try {
+      return await core.readNamespace({ name });
+    } catch (e) {
+      if (e instanceof ApiException && e.code === 404) return undefined;
+      throw e;
+    }
+  };
+}
+
+export async function startKubernetesRuntime(opts: KubernetesRuntimeOptions): Promise<KubernetesRuntime> {
+  const { config, logger, kube } = opts;
+  const systemNamespace = config.store.kubernetes.systemNamespace;
+  const services = startServiceController(kube, logger.child({ component: 'service-controller' }));
+  const pods = startPodController(kube, logger.child({ component: 'pod-controller' }), {
+    zone: config.multizone.zone.name,
+    systemNamespace,
+  });
+  let webhook: WebhookServer | undefined;
+  try {
+    await Promise.all([services.synced, pods.synced]);
+    const cert = await webhookCert(config);
+    const images = config.runtime.kubernetes.injector;
+    webhook = await startWebhookServer({
+      host: config.runtime.kubernetes.admissionServer.address,
+      port: config.runtime.kubernetes.admissionServer.port,
+      cert: cert.certPem,
+      key: cert.keyPem,
+      registry: opts.registry,
+      systemNamespace,
+      logger: logger.child({ component: 'admission-webhook' }),
+      readNamespace: namespaceReader(kube),
+      meshExists: async (mesh) => (await opts.store.get('Mesh', { mesh: '', name: mesh })) !== undefined,
+      allowedUsers: [`system:serviceaccount:${systemNamespace}:${CONTROL_PLANE_NAME}`],
+      injector: {
+        config: defaultInjectorConfig({ sidecar: images.sidecarImage, init: images.initImage }),
+        controlPlaneUrl: `https://${CONTROL_PLANE_NAME}.${systemNamespace}:${config.dpServer.port}`,
+        caCert: opts.dpServerCaPem,
+        adminPort: config.bootstrapServer.params.adminPort,
+        readinessPort: 9902,
+        sidecarFeature: false,
+        binaries: { kumactl: '/usr/bin/ferryctl', dataplaneProcess: 'ferry-dp' },
+      },
+    });
+  } catch (e) {
+    await Promise.allSettled([services.stop(), pods.stop()]);
+    throw e;
+  }
+  const server = webhook;
+  logger.info({ webhookPort: server.port, systemNamespace }, 'kubernetes controllers and admission webhook started');
+  return {
+    webhookPort: server.port,
+    async stop() {
+      await server.close();
+      await Promise.allSettled([services.stop(), pods.stop()]);
+    },
+  };
+}

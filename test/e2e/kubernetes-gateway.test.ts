@@ -1,0 +1,261 @@
+/**
+ * The Kubernetes story, end to end: `ferry-cp` runs as a real process in Kubernetes mode against the
+ * in-process API server. A labelled namespace gets a backend Service with pods and an ingress pod
+ * annotated `kuma.io/gateway: enabled`; the test plays the API server's part for admission (it sends
+ * each new pod to Ferry's webhook and applies the returned patch) and the kubelet's (pod IP, Running).
+ * Then: Dataplanes appear, the Service gets both service-upstream annotations, an ADS client as the
+ * gateway gets the `<ClusterIP>:<port>` outbound and the backend endpoints, and deleting the pod
+ * removes its Dataplane.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fromBinary } from '@bufbuild/protobuf';
+import { ClusterLoadAssignmentSchema } from '../../gen/envoy/config/endpoint/v3/endpoint_pb.js';
+import { ListenerSchema } from '../../gen/envoy/config/listener/v3/listener_pb.js';
+import { TYPE_URL } from '../../src/xds/resources.js';
+import { generateSelfSignedCert } from '../../src/dp/tls.js';
+import { customResourceKinds, KUMA_GROUP, KUMA_VERSION } from '../../src/k8s/kinds.js';
+import { CORE_V1_RESOURCES, FakeApiServer, jsonPatch, type KubeObject } from '../k8s/fake-apiserver.js';
+import { openSotw } from '../helpers/xds-clients.js';
+import { freePort, startCpWithKnownCert, type RunningCp } from '../helpers/processes.js';
+
+const NS = 'shop';
+const SYSTEM_NS = 'kuma-system';
+
+function resourceTypes() {
+  return [
+    ...CORE_V1_RESOURCES,
+    { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true },
+    { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true },
+    { group: 'apps', version: 'v1', plural: 'replicasets', kind: 'ReplicaSet', namespaced: true },
+    ...customResourceKinds().map((k) => ({ group: KUMA_GROUP, version: KUMA_VERSION, plural: k.plural, kind: k.kind, namespaced: k.namespaced })),
+  ];
+}
+
+async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function postJson(url: string, body: unknown, ca: string): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method: 'POST', ca, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(text));
+        } catch (e) {
+          reject(new Error(`${res.statusCode}: ${text}`));
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+describe('Kubernetes mode: an annotated ingress pod becomes a delegated gateway', () => {
+  let fake: FakeApiServer;
+  let cp: RunningCp;
+  let stopCp: () => Promise<void>;
+  let dpCa = '';
+  let webhookCa = '';
+  let webhookUrl = '';
+  let dir = '';
+
+  /** What the API server does with a new pod: run it through the mutating webhook, then store it. */
+  async function admitAndCreate(pod: KubeObject): Promise<KubeObject> {
+    const review = await postJson(
+      `${webhookUrl}/inject-sidecar`,
+      {
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        request: {
+          uid: `${pod.metadata.name}-uid`,
+          kind: { group: '', version: 'v1', kind: 'Pod' },
+          resource: { group: '', version: 'v1', resource: 'pods' },
+          namespace: pod.metadata.namespace,
+          operation: 'CREATE',
+          userInfo: { username: 'kubernetes-admin' },
+          object: pod,
+        },
+      },
+      webhookCa,
+    );
+    assert.equal(review.response.allowed, true, JSON.stringify(review.response));
+    const patch = JSON.parse(Buffer.from(review.response.patch, 'base64').toString('utf8'));
+    return fake.create('pods', jsonPatch(structuredClone(pod), patch) as KubeObject);
+  }
+
+  /** What the kubelet reports once the pod runs. */
+  function run(name: string, ip: string): void {
+    fake.patch('pods', NS, name, {
+      status: { phase: 'Running', podIP: ip, conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+  }
+
+  function appPod(name: string, app: string, port: number, annotations: Record<string, string> = {}): KubeObject {
+    return {
+      metadata: { name, namespace: NS, labels: { app }, annotations },
+      spec: { containers: [{ name: app, image: `${app}:1`, ports: [{ containerPort: port }] }] },
+    };
+  }
+
+  before(async () => {
+    fake = await FakeApiServer.start({ resources: resourceTypes() });
+    fake.create('namespaces', { metadata: { name: SYSTEM_NS } });
+    dir = mkdtempSync(join(tmpdir(), 'ferry-k8s-e2e-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: fake, cluster: {server: "' + fake.url + '", insecure-skip-tls-verify: true}}]',
+        'users: [{name: admin, user: {token: test}}]',
+        'contexts: [{name: fake, context: {cluster: fake, user: admin}}]',
+        'current-context: fake',
+        '',
+      ].join('\n'),
+    );
+    const webhookCert = await generateSelfSignedCert({ hosts: ['127.0.0.1'] });
+    writeFileSync(join(dir, 'tls.crt'), webhookCert.certPem);
+    writeFileSync(join(dir, 'tls.key'), webhookCert.keyPem);
+    webhookCa = webhookCert.certPem;
+    const webhookPort = await freePort();
+    webhookUrl = `https://127.0.0.1:${webhookPort}`;
+    const started = await startCpWithKnownCert({
+      KUBECONFIG: kubeconfig,
+      FERRY_ENVIRONMENT: 'kubernetes',
+      FERRY_RUNTIME_KUBERNETES_ADMISSION_SERVER_ADDRESS: '127.0.0.1',
+      FERRY_RUNTIME_KUBERNETES_ADMISSION_SERVER_PORT: String(webhookPort),
+      FERRY_RUNTIME_KUBERNETES_ADMISSION_SERVER_CERT_DIR: dir,
+    });
+    cp = started.cp;
+    dpCa = started.ca;
+    stopCp = started.cleanup;
+  });
+
+  after(async () => {
+    await stopCp?.();
+    await fake?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stores the default mesh as a cluster-scoped Mesh object', async () => {
+    const mesh = await eventually('mesh default', () => fake.get('meshes', undefined, 'default'));
+    assert.equal(mesh.apiVersion, 'kuma.io/v1alpha1');
+    assert.equal(mesh.kind, 'Mesh');
+  });
+
+  it('creates Dataplanes for the backend and a delegated gateway for the ingress pod, and annotates the Service', async () => {
+    fake.create('namespaces', { metadata: { name: NS, labels: { 'kuma.io/sidecar-injection': 'enabled' } } });
+    fake.create('services', {
+      metadata: { name: 'backend', namespace: NS },
+      spec: {
+        clusterIP: '10.96.0.10',
+        selector: { app: 'backend' },
+        ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP', appProtocol: 'http' }],
+      },
+    } as KubeObject);
+    fake.create('services', {
+      metadata: { name: 'kong', namespace: NS },
+      spec: { clusterIP: '10.96.0.20', selector: { app: 'kong' }, ports: [{ name: 'proxy', port: 80, targetPort: 8000, protocol: 'TCP' }] },
+    } as KubeObject);
+    const backend1 = await admitAndCreate(appPod('backend-1', 'backend', 8080));
+    await admitAndCreate(appPod('backend-2', 'backend', 8080));
+    const kong = await admitAndCreate(appPod('kong-0', 'kong', 8000, { 'kuma.io/gateway': 'enabled' }));
+
+    // injected: ordinary pods redirect both ways, the gateway pod only outbound
+    const initArgs = (pod: KubeObject) => (pod.spec.initContainers ?? []).find((c: { name: string }) => c.name === 'kuma-init')?.args ?? [];
+    assert.ok(backend1.spec.containers.some((c: { name: string }) => c.name === 'kuma-sidecar'));
+    assert.ok(kong.spec.containers.some((c: { name: string }) => c.name === 'kuma-sidecar'));
+    assert.ok(initArgs(kong).includes('--redirect-inbound=false'), initArgs(kong).join(' '));
+    assert.ok(!initArgs(backend1).includes('--redirect-inbound=false'));
+
+    run('backend-1', '10.244.0.11');
+    run('backend-2', '10.244.0.12');
+    run('kong-0', '10.244.0.20');
+
+    const backendDp = await eventually('backend-1 Dataplane', () => fake.get('dataplanes', NS, 'backend-1'));
+    assert.equal(backendDp.mesh, 'default');
+    assert.deepEqual(backendDp.metadata.ownerReferences?.map((o: { kind: string; name: string }) => [o.kind, o.name]), [['Pod', 'backend-1']]);
+    const [inbound] = backendDp.spec.networking.inbound;
+    assert.equal(inbound.tags['kuma.io/service'], 'backend_shop_svc_80');
+    assert.equal(inbound.tags['kuma.io/protocol'], 'http');
+    assert.equal(inbound.port, 8080);
+
+    const kongDp = await eventually('kong-0 Dataplane', () => fake.get('dataplanes', NS, 'kong-0'));
+    assert.equal(kongDp.spec.networking.address, '10.244.0.20');
+    assert.equal(kongDp.spec.networking.inbound, undefined, 'a delegated gateway has no inbounds');
+    assert.equal(kongDp.spec.networking.gateway.tags['kuma.io/service'], 'kong_shop_svc_80');
+    assert.equal(kongDp.spec.networking.gateway.type ?? 'DELEGATED', 'DELEGATED');
+
+    const svc = await eventually('service-upstream annotations', () => {
+      const s = fake.get('services', NS, 'backend');
+      return s?.metadata.annotations?.['nginx.ingress.kubernetes.io/service-upstream'] ? s : undefined;
+    });
+    assert.equal(svc.metadata.annotations['ingress.kubernetes.io/service-upstream'], 'true');
+    assert.equal(svc.metadata.annotations['nginx.ingress.kubernetes.io/service-upstream'], 'true');
+  });
+
+  it('serves the gateway through the REST API, read-only', async () => {
+    const res = await fetch(`${cp.apiUrl}/meshes/default/dataplanes/kong-0.${NS}`);
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { networking: { gateway: { tags: Record<string, string> } } };
+    assert.equal(body.networking.gateway.tags['kuma.io/service'], 'kong_shop_svc_80');
+    const put = await fetch(`${cp.apiUrl}/meshes/default/dataplanes/kong-0.${NS}`, { method: 'PUT', body: '{}' });
+    assert.equal(put.status, 405);
+  });
+
+  it('gives the gateway an outbound on the backend ClusterIP, routed to the backend pods', async () => {
+    const client = openSotw(cp.dpUrl, `default.kong-0.${NS}`, { ca: dpCa });
+    try {
+      const listeners = await eventually('the ClusterIP listener', async () => {
+        client.request({ typeUrl: TYPE_URL.Listener });
+        const lds = await client.next(5000);
+        client.ack(lds);
+        const all = lds.resources.map((r) => fromBinary(ListenerSchema, r.value));
+        return all.some((l) => l.name === 'outbound:10.96.0.10:80') ? all : undefined;
+      });
+      const names = listeners.map((l) => l.name);
+      assert.ok(names.includes('outbound:passthrough:ipv4'), names.join(', '));
+      assert.ok(names.some((n) => /^outbound:24\d\.\d+\.\d+\.\d+:80$/.test(n)), `a .mesh VIP outbound too: ${names.join(', ')}`);
+      // only the inbound passthrough Kuma generates for every transparent proxy; no inbound for a service
+      assert.deepEqual(names.filter((n) => n.startsWith('inbound:')), ['inbound:passthrough:ipv4', 'inbound:passthrough:ipv6'], names.join(', '));
+
+      client.request({ typeUrl: TYPE_URL.ClusterLoadAssignment, resourceNames: ['backend_shop_svc_80'] });
+      const eds = await client.next(5000);
+      const cla = eds.resources.map((r) => fromBinary(ClusterLoadAssignmentSchema, r.value)).find((c) => c.clusterName === 'backend_shop_svc_80');
+      assert.ok(cla, 'backend endpoints');
+      const endpoints = cla.endpoints.flatMap((e) => e.lbEndpoints).map((e) => {
+        const address = e.hostIdentifier.case === 'endpoint' ? e.hostIdentifier.value.address?.address : undefined;
+        return address?.case === 'socketAddress' ? `${address.value.address}:${address.value.portSpecifier.value}` : '';
+      });
+      assert.deepEqual(endpoints.sort(), ['10.244.0.11:8080', '10.244.0.12:8080']);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('deletes the Dataplane when its pod goes', async () => {
+    fake.delete('pods', NS, 'kong-0');
+    await eventually('kong-0 Dataplane gone', () => (fake.get('dataplanes', NS, 'kong-0') === undefined ? true : undefined));
+    const res = await eventually('the API to forget the gateway', async () => {
+      const r = await fetch(`${cp.apiUrl}/meshes/default/dataplanes/kong-0.${NS}`);
+      return r.status === 404 ? r : undefined;
+    });
+    assert.equal(res.status, 404);
+    assert.ok(fake.get('dataplanes', NS, 'backend-1'), 'other Dataplanes stay');
+  });
+});
