@@ -248,9 +248,12 @@ describe('Kubernetes mode: an annotated ingress pod becomes a delegated gateway'
     }
   });
 
-  it('deletes the Dataplane when its pod goes', async () => {
+  it('deletes the Dataplane (and its insight) when its pod goes', async () => {
+    const insight = await eventually('the gateway insight', () => fake.get('dataplaneinsights', NS, 'kong-0'));
+    assert.equal(insight.metadata.ownerReferences?.[0]?.kind, 'Dataplane');
     fake.delete('pods', NS, 'kong-0');
     await eventually('kong-0 Dataplane gone', () => (fake.get('dataplanes', NS, 'kong-0') === undefined ? true : undefined));
+    await eventually('kong-0 insight gone', () => (fake.get('dataplaneinsights', NS, 'kong-0') === undefined ? true : undefined));
     const res = await eventually('the API to forget the gateway', async () => {
       const r = await fetch(`${cp.apiUrl}/meshes/default/dataplanes/kong-0.${NS}`);
       return r.status === 404 ? r : undefined;

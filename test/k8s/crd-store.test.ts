@@ -168,6 +168,9 @@ describe('kubernetes store: objects as Kuma writes them', () => {
     assert.deepEqual(obj.status, status);
     assert.equal('spec' in obj, false);
     assert.deepEqual((await store.get('DataplaneInsight', { mesh: 'demo', name: 'web-1.kuma-demo' }))!.spec, status);
+    // owned by its Dataplane, so it goes with the pod rather than piling up
+    const dataplane = fake.get('dataplanes', 'kuma-demo', 'web-1')!;
+    assert.deepEqual(obj.metadata.ownerReferences, [{ apiVersion: 'kuma.io/v1alpha1', kind: 'Dataplane', name: 'web-1', uid: dataplane.metadata.uid }]);
   });
 
   it('keeps a policy mesh in the kuma.io/mesh label, defaulting to "default"', async () => {

@@ -118,7 +118,7 @@ class KubernetesResourceStore implements KubernetesStore {
       mesh: req.mesh,
       labels: req.labels ?? {},
       spec: req.spec,
-      owner: this.meshOwner(req.mesh),
+      owner: this.ownerFor(type, key, req.mesh),
     });
     const cache = this.caches.get(type)!;
     let created: KubeObject;
@@ -218,7 +218,20 @@ class KubernetesResourceStore implements KubernetesStore {
     await Promise.all(removals);
   }
 
-  /** Kuma makes the Mesh the owner of what is created in it. */
+  /**
+   * Kuma makes the Mesh the owner of what is created in it, except that a DataplaneInsight is owned by
+   * its Dataplane, so it goes with the pod.
+   */
+  private ownerFor(type: string, key: ObjectKey, mesh: string): V1OwnerReference | undefined {
+    if (type === 'DataplaneInsight') {
+      const dataplane = this.caches.get('Dataplane')?.get(key);
+      const uid = dataplane?.metadata?.uid;
+      if (uid) return { apiVersion: KUMA_API_VERSION, kind: 'Dataplane', name: key.name, uid };
+    }
+    return this.meshOwner(mesh);
+  }
+
+  /** The Mesh as owner. */
   private meshOwner(mesh: string): V1OwnerReference | undefined {
     if (mesh === '') return undefined;
     const obj = this.caches.get(MESH_TYPE)?.get({ name: mesh });
