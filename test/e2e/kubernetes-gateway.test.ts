@@ -21,7 +21,7 @@ import { generateSelfSignedCert } from '../../src/dp/tls.js';
 import { customResourceKinds, KUMA_GROUP, KUMA_VERSION } from '../../src/k8s/kinds.js';
 import { CORE_V1_RESOURCES, FakeApiServer, jsonPatch, type KubeObject } from '../k8s/fake-apiserver.js';
 import { openSotw } from '../helpers/xds-clients.js';
-import { freePort, startCpWithKnownCert, type RunningCp } from '../helpers/processes.js';
+import { freePort, runCtl, startCpWithKnownCert, type RunningCp } from '../helpers/processes.js';
 
 const NS = 'shop';
 const SYSTEM_NS = 'kuma-system';
@@ -182,6 +182,16 @@ describe('Kubernetes mode: an annotated ingress pod becomes a delegated gateway'
     assert.ok(kong.spec.containers.some((c: { name: string }) => c.name === 'kuma-sidecar'));
     assert.ok(initArgs(kong).includes('--redirect-inbound=false'), initArgs(kong).join(' '));
     assert.ok(!initArgs(backend1).includes('--redirect-inbound=false'));
+    // the init container's command line is one our ferryctl runs (dry run: no root needed; the init image
+    // has the sidecar's user, this machine may not, so its uid is named)
+    const dryRun = (pod: KubeObject) => runCtl(['install', 'transparent-proxy', '--dry-run', ...initArgs(pod), '--kuma-dp-user', '5678']);
+    const backendDry = await dryRun(backend1);
+    assert.equal(backendDry.code, 0, backendDry.stderr);
+    assert.ok(!backendDry.stdout.includes('inbound traffic redirection is disabled'), backendDry.stdout);
+    const kongDry = await dryRun(kong);
+    assert.equal(kongDry.code, 0, kongDry.stderr);
+    assert.ok(kongDry.stdout.includes('inbound traffic redirection is disabled'), kongDry.stdout);
+    assert.ok(kongDry.stdout.includes('KUMA_MESH_OUTBOUND_REDIRECT'), kongDry.stdout);
 
     run('backend-1', '10.244.0.11');
     run('backend-2', '10.244.0.12');
