@@ -1,4 +1,7 @@
 /** Builds the KubeConfig the control plane's Kubernetes controllers talk through. */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 
 export interface KubeConnectionOptions {
@@ -8,9 +11,20 @@ export interface KubeConnectionOptions {
   skipTLSVerify?: boolean;
 }
 
-export function createKubeConfig(options: KubeConnectionOptions = {}): KubeConfig {
+/**
+ * Without any of these client-node falls back to http://localhost:8080 and the control plane would
+ * retry forever against nothing; saying so at start is kinder.
+ */
+function kubernetesConfigured(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.KUBECONFIG) || existsSync(join(homedir(), '.kube', 'config')) || Boolean(env.KUBERNETES_SERVICE_HOST);
+}
+
+export function createKubeConfig(options: KubeConnectionOptions = {}, env: NodeJS.ProcessEnv = process.env): KubeConfig {
   const kc = new KubeConfig();
   if (!options.server) {
+    if (!kubernetesConfigured(env)) {
+      throw new Error('no Kubernetes API server configured: set KUBECONFIG, provide ~/.kube/config, or run ferry-cp in a pod (in-cluster service account)');
+    }
     // KUBECONFIG, ~/.kube/config, or the pod's service account, in that order.
     kc.loadFromDefault();
     return kc;
