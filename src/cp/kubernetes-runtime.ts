@@ -3,7 +3,8 @@
  * admission webhook (sidecar injection, kuma.io validation). Started after the store has synced.
  */
 import { join } from 'node:path';
-import { ApiException, CoreV1Api, type KubeConfig, type V1Namespace } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type V1Namespace } from '@kubernetes/client-node';
+import { statusCodeOf } from '../k8s/api-errors.js';
 import type { Logger } from 'pino';
 import type { FerryConfig } from '../config/config.js';
 import type { KindRegistry } from '../core/registry.js';
@@ -46,7 +47,7 @@ function namespaceReader(kube: KubeConfig): (name: string) => Promise<V1Namespac
     try {
       return await core.readNamespace({ name });
     } catch (e) {
-      if (e instanceof ApiException && e.code === 404) return undefined;
+      if (statusCodeOf(e) === 404) return undefined;
       throw e;
     }
   };

@@ -18,7 +18,7 @@ import {
 import { kubernetesKind, KUMA_GROUP, KUMA_VERSION, type CustomResourceKind } from './kinds.js';
 import { convertPod, type K8sDataplane, type Pod, type Service } from './pod-converter/index.js';
 import { GATEWAY_ANNOTATION, parseEnabled, type ControllerLogger } from './service-controller.js';
-import { apiReason, statusCode } from './pod-controller/api-errors.js';
+import { apiMessageOf as apiReason, statusCodeOf as statusCode } from './api-errors.js';
 import { desiredDataplane, sameDataplane, type DataplaneObject } from './pod-controller/dataplane-object.js';
 import { restartOnError, startUntilListed, type Lifecycle } from './pod-controller/informer-lifecycle.js';
 import { meshOfPod } from './pod-controller/mesh-of-pod.js';

@@ -3,8 +3,8 @@
  * NGINX ingress proxy to the ClusterIP (which sidecars intercept) instead of pod IPs. Same rules as Kuma's
  * Service controller; additionally re-checks a namespace's Services when its injection label changes.
  */
+import { apiMessageOf as reason, statusCodeOf } from './api-errors.js';
 import {
-  ApiException,
   CoreV1Api,
   makeInformer,
   type Informer,
@@ -45,24 +45,6 @@ export function parseEnabled(values: Record<string, string> | undefined, key: st
   if (value === 'true' || value === 'yes' || value === 'enabled') return true;
   if (value === 'false' || value === 'no' || value === 'disabled') return false;
   throw new Error(`annotation "${key}" has wrong value "${value}"`);
-}
-
-/** The apiserver's Status message rather than client-node's dump of body and headers. */
-function reason(err: unknown): string {
-  if (err instanceof ApiException) {
-    const body: unknown = typeof err.body === 'string' ? safeParse(err.body) : err.body;
-    const message = (body as { message?: unknown } | undefined)?.message;
-    return typeof message === 'string' ? message : `HTTP ${err.code}`;
-  }
-  return err instanceof Error ? err.message : String(err);
-}
-
-function safeParse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 export function startServiceController(
@@ -132,7 +114,7 @@ export function startServiceController(
       // Read live rather than from the cache, so a retry after a conflict sees the latest version.
       svc = await core.readNamespacedService({ name, namespace });
     } catch (err) {
-      if (err instanceof ApiException && err.code === 404) return;
+      if (statusCodeOf(err) === 404) return;
       throw new Error(`unable to fetch Service ${name}: ${reason(err)}`);
     }
     const annotations = { ...(svc.metadata?.annotations ?? {}) };

@@ -22,7 +22,7 @@ import {
 } from '../../store/store.js';
 import { allKubernetesKinds, KUMA_API_VERSION, type KubernetesKind } from '../kinds.js';
 import type { ControllerLogger } from '../service-controller.js';
-import { apiMessageOf, statusCodeOf } from './api-errors.js';
+import { apiMessageOf, statusCodeOf } from '../api-errors.js';
 import { CollectionCache, type CacheEvent } from './collection-cache.js';
 import { endpointsFor } from './endpoints.js';
 import { objectKeyOf, type ObjectKey } from './names.js';
