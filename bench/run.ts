@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { benchApi, benchPostgresStore, benchStore, benchValidation, type Row } from './core.js';
 import { benchGeneration, benchPropagation } from './xds.js';
+import { benchPodController } from './kubernetes.js';
 
 const quick = process.argv.includes('--quick');
 const rows: Row[] = [];
@@ -19,6 +20,8 @@ for (const r of benchValidation()) add(r);
 for (const r of await benchStore()) add(r);
 for (const r of await benchApi()) add(r);
 for (const r of await benchPostgresStore()) add(r);
+
+for (const r of await benchPodController(500)) add(r);
 
 for (const services of [1000, 10000]) {
   const g = benchGeneration(services);
@@ -54,6 +57,7 @@ const md = [
   '- Generation: a delegated gateway with one outbound per service and two endpoints per service, built in memory; median of 5 runs. "Fresh index" is the first proxy after a snapshot; "shared" is every further proxy of the same snapshot; "one endpoint added" is the next snapshot carrying the memo over.',
   '- Validate + encode: every resource checked against its `validate.rules`, encoded and hashed, the first time it is seen; later proxies and snapshots reuse the result for unchanged messages.',
   '- Propagation: `ferry-cp` (memory store, TLS DP server) and 1,000 Delta ADS clients run as separate processes; each change is a new backend Dataplane applied through the REST API; the time runs from the request until every client has ACKed the EDS update that contains the new endpoint. The simulated proxies recognise the new endpoint by its encoded bytes instead of decoding the whole assignment, since a real Envoy decodes in C++ and should not be charged JavaScript decoding costs on the shared CPUs.',
+  '- Pod controller: the controller and the in-process API server of the tests share the process; 500 Running, injected pods behind one Service are created at once and the clock stops when the last Dataplane exists; then the Service gains `appProtocol: http` and the clock stops when every Dataplane carries `kuma.io/protocol: http`.',
   '- Memory: resident set of the `ferry-cp` process after the 1,000 proxies connected, minus before, divided by 1,000 (the Dataplanes were already stored).',
   '',
 ].join('\n');

@@ -76,6 +76,9 @@ export function startPodController(kc: KubeConfig, logger: ControllerLogger, opt
 
   let stopped = false;
   let synced = false;
+  /** resourceVersion of the controller's own last write per pod, until the cache has caught up with it. */
+  const written = new Map<string, string>();
+
   const queue = new WorkQueue(reconcile, {
     retryBaseMs: opts.retryBaseMs ?? 50,
     retryMaxMs: opts.retryMaxMs ?? 60_000,
@@ -93,6 +96,7 @@ export function startPodController(kc: KubeConfig, logger: ControllerLogger, opt
     const [namespace, name] = key.split('/') as [string, string];
     const pod = pods.get(name, namespace);
     if (!pod) {
+      written.delete(key);
       logger.debug({ pod: key }, 'pod not found. Skipping');
       return deleteOrphanedDataplane(namespace, name);
     }
@@ -131,7 +135,7 @@ export function startPodController(kc: KubeConfig, logger: ControllerLogger, opt
     const matching = servicesForPod(pod, services.list(namespace));
 
     for (let round = 1; ; round++) {
-      const existing = await readDataplane(namespace, name);
+      const existing = round === 1 ? await currentDataplane(namespace, name) : await readDataplane(namespace, name);
       let desired: DataplaneObject;
       try {
         const converted = convertPod({
@@ -152,13 +156,11 @@ export function startPodController(kc: KubeConfig, logger: ControllerLogger, opt
         return;
       }
       try {
-        if (existing) {
-          await custom.replaceNamespacedCustomObject({ ...crd, namespace, name, body: desired });
-          logger.debug({ pod: keyOf(namespace, name) }, 'Dataplane updated');
-        } else {
-          await custom.createNamespacedCustomObject({ ...crd, namespace, body: desired });
-          logger.debug({ pod: keyOf(namespace, name) }, 'Dataplane created');
-        }
+        const stored = existing
+          ? await custom.replaceNamespacedCustomObject({ ...crd, namespace, name, body: desired })
+          : await custom.createNamespacedCustomObject({ ...crd, namespace, body: desired });
+        written.set(keyOf(namespace, name), (stored as DataplaneObject).metadata.resourceVersion ?? '');
+        logger.debug({ pod: keyOf(namespace, name) }, existing ? 'Dataplane updated' : 'Dataplane created');
         return;
       } catch (err) {
         // A concurrent writer (or a create racing another): read the latest and try again.
@@ -175,9 +177,25 @@ export function startPodController(kc: KubeConfig, logger: ControllerLogger, opt
     };
   }
 
+  /**
+   * The cache when it can be trusted, so the many reconciles that change nothing (pod status churn)
+   * cost no request: it cannot be while it has not yet seen the controller's own last write.
+   */
+  async function currentDataplane(namespace: string, name: string): Promise<DataplaneObject | undefined> {
+    const key = keyOf(namespace, name);
+    const cached = dataplanes.get(name, namespace);
+    const mine = written.get(key);
+    if (mine === undefined && cached) return cached;
+    if (mine !== undefined && cached?.metadata.resourceVersion === mine) {
+      written.delete(key);
+      return cached;
+    }
+    return readDataplane(namespace, name);
+  }
+
   async function readDataplane(namespace: string, name: string): Promise<DataplaneObject | undefined> {
     try {
-      // Read live, not from the cache, so a write never starts from a stale resourceVersion.
+      // Live, so a retried write starts from the current resourceVersion.
       return (await custom.getNamespacedCustomObject({ ...crd, namespace, name })) as DataplaneObject;
     } catch (err) {
       if (statusCode(err) === 404) return undefined;

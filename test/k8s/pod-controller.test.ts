@@ -275,9 +275,9 @@ describe('pod controller', () => {
     // Let the echo of the creation (the Dataplane's own add event) be handled first.
     await controlPodHandled();
     const { resourceVersion, uid } = dataplane('steady-1')!.metadata;
-    const reads = () => requestsTo('steady-1', 'GET').length;
+    const reads = () => logs.filter((l) => l.msg === "resource hasn't changed, skip").length;
 
-    // Each change below makes the controller look at the pod again (a read) without a write.
+    // Each change below makes the controller look at the pod again (and find nothing to write).
     let seen = reads();
     const reconciledAgain = async (what: string) => {
       await until(() => reads() > seen, what);
