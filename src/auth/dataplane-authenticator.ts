@@ -14,6 +14,7 @@ import type { DataplaneIdentity, DataplaneTokens } from '../tokens/dataplane-tok
 import { isTokenRejection } from '../tokens/token-validator.js';
 import type { ProxyDescription } from '../xds/proxy-identity.js';
 import type { StreamInfo } from '../xds/server/types.js';
+import type { ProxyAuthenticator } from './proxy-authenticator.js';
 
 export const WORKLOAD_LABEL = 'kuma.io/workload';
 
@@ -95,7 +96,7 @@ export interface DataplaneAuthenticatorDeps {
   registry: KindRegistry;
 }
 
-export class DataplaneAuthenticator {
+export class DataplaneAuthenticator implements ProxyAuthenticator {
   constructor(private readonly deps: DataplaneAuthenticatorDeps) {}
 
   /** Throws a DpAuthError unless `credential` is a valid token for `dp`. */

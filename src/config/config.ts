@@ -39,8 +39,11 @@ export interface FerryConfig {
     tlsEnabled: boolean;
     tlsCertFile: string;
     tlsKeyFile: string;
-    /** Kuma defaults to dpToken on Universal; Ferry to none, so the quick start needs no tokens. */
-    authn: { dpProxy: { type: 'none' | 'dpToken' } };
+    /**
+     * '' picks per environment: none on Universal (Kuma has dpToken there; Ferry's quick start needs no
+     * tokens) and serviceAccountToken on Kubernetes, as Kuma.
+     */
+    authn: { dpProxy: { type: '' | 'none' | 'dpToken' | 'serviceAccountToken' } };
   };
   xds: { dataplaneDeregistrationDelay: string };
   xdsServer: { dataplaneStatusFlushInterval: string };
@@ -82,7 +85,7 @@ export function defaultConfig(): FerryConfig {
       readOnly: false,
       authn: { localhostIsAdmin: true, tokens: { bootstrapAdminToken: true } },
     },
-    dpServer: { port: 5678, tlsEnabled: true, tlsCertFile: '', tlsKeyFile: '', authn: { dpProxy: { type: 'none' } } },
+    dpServer: { port: 5678, tlsEnabled: true, tlsCertFile: '', tlsKeyFile: '', authn: { dpProxy: { type: '' } } },
     xds: { dataplaneDeregistrationDelay: '10s' },
     xdsServer: { dataplaneStatusFlushInterval: '10s' },
     dnsServer: { CIDR: '240.0.0.0/4' },
@@ -111,7 +114,7 @@ const ENUMS: Record<string, readonly string[]> = {
   'general.logLevel': ['trace', 'debug', 'info', 'warn', 'error'],
   environment: ['universal', 'kubernetes'],
   mode: ['zone'],
-  'dpServer.authn.dpProxy.type': ['none', 'dpToken'],
+  'dpServer.authn.dpProxy.type': ['', 'none', 'dpToken', 'serviceAccountToken'],
 };
 
 const PORTS = new Set([
@@ -222,11 +225,19 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv } = {}
 
 /** Kubernetes implies the Kubernetes store (as kuma-cp autoconfigures it); the Kubernetes store needs Kubernetes. */
 function resolveEnvironment(cfg: FerryConfig): FerryConfig {
+  const dpProxy = cfg.dpServer.authn.dpProxy;
   if (cfg.environment === 'kubernetes') {
     if (cfg.store.type === 'memory') cfg.store.type = 'kubernetes';
     cfg.apiServer.readOnly = true;
-  } else if (cfg.store.type === 'kubernetes') {
-    throw new ConfigError('store.type (FERRY_STORE_TYPE): the kubernetes store needs environment kubernetes (FERRY_ENVIRONMENT=kubernetes)');
+    if (dpProxy.type === '') dpProxy.type = 'serviceAccountToken';
+  } else {
+    if (cfg.store.type === 'kubernetes') {
+      throw new ConfigError('store.type (FERRY_STORE_TYPE): the kubernetes store needs environment kubernetes (FERRY_ENVIRONMENT=kubernetes)');
+    }
+    if (dpProxy.type === 'serviceAccountToken') {
+      throw new ConfigError('dpServer.authn.dpProxy.type (FERRY_DP_SERVER_AUTHN_DP_PROXY_TYPE): serviceAccountToken needs environment kubernetes');
+    }
+    if (dpProxy.type === '') dpProxy.type = 'none';
   }
   return cfg;
 }

@@ -30,6 +30,7 @@ import { createBootstrapHandler, storeDataplaneResolver } from '../dp/bootstrap-
 import { DataplaneTokens } from '../tokens/dataplane-token.js';
 import { UserTokens } from '../tokens/user-token.js';
 import { DataplaneAuthenticator } from '../auth/dataplane-authenticator.js';
+import type { ProxyAuthenticator } from '../auth/proxy-authenticator.js';
 import { bootstrapAdminToken } from '../auth/admin-token.js';
 import type { KubernetesRuntime } from './kubernetes-runtime.js';
 
@@ -90,7 +91,14 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
   const inMemoryStore = config.store.type === 'memory';
   const dataplaneTokens = new DataplaneTokens(manager, { inMemoryStore });
   const userTokens = new UserTokens(manager, { inMemoryStore });
-  const dpAuthn = config.dpServer.authn.dpProxy.type === 'dpToken' ? new DataplaneAuthenticator({ tokens: dataplaneTokens, store, registry }) : undefined;
+  // the config allows serviceAccountToken only on Kubernetes
+  const authnType = config.dpServer.authn.dpProxy.type;
+  const dpAuthn: ProxyAuthenticator | undefined =
+    authnType === 'dpToken'
+      ? new DataplaneAuthenticator({ tokens: dataplaneTokens, store, registry })
+      : authnType === 'serviceAccountToken' && kube && k8s
+        ? k8s.serviceAccountAuthenticator(kube, logger)
+        : undefined;
   const xds = new XdsController({
     store,
     manager,

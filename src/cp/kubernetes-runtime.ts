@@ -14,9 +14,14 @@ import { defaultInjectorConfig } from '../k8s/injector/defaults.js';
 import { serviceDnsNames, CONTROL_PLANE_NAME } from '../k8s/install/names.js';
 import { startPodController } from '../k8s/pod-controller.js';
 import { startServiceController } from '../k8s/service-controller.js';
+import { ServiceAccountTokenAuthenticator } from '../k8s/service-account-authenticator.js';
 import { startWebhookServer, type WebhookServer } from '../k8s/webhook/index.js';
 
 export { createKubeConfig } from '../k8s/kube-client.js';
+
+export function serviceAccountAuthenticator(kube: KubeConfig, logger: Logger): ServiceAccountTokenAuthenticator {
+  return new ServiceAccountTokenAuthenticator(kube, logger.child({ component: 'dp-authn' }));
+}
 export { startClusterIpSource } from '../k8s/cluster-ip-source.js';
 
 export interface KubernetesRuntimeOptions {

@@ -19,7 +19,10 @@ describe('configuration', () => {
     assert.equal(c.diagnostics.serverPort, 5680);
     assert.equal(c.store.type, 'memory');
     assert.equal(c.defaults.skipMeshCreation, false);
-    assert.deepEqual(c, defaultConfig());
+    // the defaults, with what the environment decides filled in
+    const expected = defaultConfig();
+    expected.dpServer.authn.dpProxy.type = 'none';
+    assert.deepEqual(c, expected);
   });
 
   it('derives FERRY_* names from kuma-cp’s keys', () => {
@@ -78,5 +81,15 @@ describe('configuration', () => {
     assert.equal(loadConfig({ env: {} }).apiServer.readOnly, false);
     assert.throws(() => loadConfig({ env: { FERRY_STORE_TYPE: 'kubernetes' } }), /kubernetes store needs environment kubernetes \(FERRY_ENVIRONMENT=kubernetes\)/);
     assert.throws(() => loadConfig({ env: { FERRY_ENVIRONMENT: 'k8s' } }), /environment must be one of universal, kubernetes/);
+  });
+
+  it('picks the dataplane authentication per environment unless set', () => {
+    assert.equal(loadConfig({ env: {} }).dpServer.authn.dpProxy.type, 'none');
+    assert.equal(loadConfig({ env: { FERRY_ENVIRONMENT: 'kubernetes' } }).dpServer.authn.dpProxy.type, 'serviceAccountToken');
+    assert.equal(loadConfig({ env: { FERRY_ENVIRONMENT: 'kubernetes', FERRY_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'none' } }).dpServer.authn.dpProxy.type, 'none');
+    assert.throws(
+      () => loadConfig({ env: { FERRY_DP_SERVER_AUTHN_DP_PROXY_TYPE: 'serviceAccountToken' } }),
+      /FERRY_DP_SERVER_AUTHN_DP_PROXY_TYPE\): serviceAccountToken needs environment kubernetes/,
+    );
   });
 });

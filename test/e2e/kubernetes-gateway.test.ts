@@ -107,7 +107,7 @@ describe('Kubernetes mode: an annotated ingress pod becomes a delegated gateway'
   function appPod(name: string, app: string, port: number, annotations: Record<string, string> = {}): KubeObject {
     return {
       metadata: { name, namespace: NS, labels: { app }, annotations },
-      spec: { containers: [{ name: app, image: `${app}:1`, ports: [{ containerPort: port }] }] },
+      spec: { serviceAccountName: app, containers: [{ name: app, image: `${app}:1`, ports: [{ containerPort: port }] }] },
     };
   }
 
@@ -226,10 +226,34 @@ describe('Kubernetes mode: an annotated ingress pod becomes a delegated gateway'
     assert.equal(body.networking.gateway.tags['kuma.io/service'], 'kong_shop_svc_80');
     const put = await fetch(`${cp.apiUrl}/meshes/default/dataplanes/kong-0.${NS}`, { method: 'PUT', body: '{}' });
     assert.equal(put.status, 405);
+
+    const env = { FERRY_API_SERVER: cp.apiUrl };
+    const inspect = await runCtl(['inspect', 'dataplanes', '--gateway'], { env });
+    assert.equal(inspect.code, 0, inspect.stderr);
+    assert.match(inspect.stdout, new RegExp(`kong-0\\.${NS}`));
+    assert.doesNotMatch(inspect.stdout, /backend-1/, 'only gateways');
+    const apply = await runCtl(['apply', '-f', '-'], { env, stdin: 'type: Mesh\nname: other\n' });
+    assert.notEqual(apply.code, 0);
+    assert.match(apply.stderr, /On Kubernetes you cannot change the state of Kuma resources/);
+    assert.equal(fake.get('meshes', undefined, 'other'), undefined);
+  });
+
+  it("refuses a proxy that does not present its pod's service-account token", async () => {
+    for (const headers of [{}, { authorization: fake.issueServiceAccountToken(NS, 'backend') }] as Record<string, string>[]) {
+      const client = openSotw(cp.dpUrl, `default.kong-0.${NS}`, { ca: dpCa, headers });
+      try {
+        client.request({ typeUrl: TYPE_URL.Listener });
+        await assert.rejects(client.next(5000), /authentication failed/);
+      } finally {
+        await client.close();
+      }
+    }
   });
 
   it('gives the gateway an outbound on the backend ClusterIP, routed to the backend pods', async () => {
-    const client = openSotw(cp.dpUrl, `default.kong-0.${NS}`, { ca: dpCa });
+    // the token the kubelet mounts into the gateway pod, which the injected sidecar sends
+    const token = fake.issueServiceAccountToken(NS, 'kong');
+    const client = openSotw(cp.dpUrl, `default.kong-0.${NS}`, { ca: dpCa, headers: { authorization: token } });
     try {
       const listeners = await eventually('the ClusterIP listener', async () => {
         client.request({ typeUrl: TYPE_URL.Listener });

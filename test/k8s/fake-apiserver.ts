@@ -94,6 +94,7 @@ export class FakeApiServer {
   private readonly history: StoredEvent[] = [];
   private readonly watchers = new Set<Watcher>();
   private readonly hooks: RequestHook[] = [];
+  private readonly tokens = new Map<string, string>();
   private readonly historyLimit: number;
   private readonly bookmarkIntervalMs: number;
   private rv = 0;
@@ -143,6 +144,16 @@ export class FakeApiServer {
   /** Sends a BOOKMARK now on every watch that asked for them. */
   bookmark(): void {
     for (const w of this.watchers) if (w.query.get('allowWatchBookmarks') === 'true') this.sendBookmark(w);
+  }
+
+  /**
+   * A service-account token the TokenReview API will vouch for (`system:serviceaccount:<ns>:<sa>`),
+   * as the kubelet mounts into pods. Unknown tokens are reviewed as unauthenticated.
+   */
+  issueServiceAccountToken(namespace: string, serviceAccount: string): string {
+    const token = `sa-${randomBytes(12).toString('hex')}`;
+    this.tokens.set(token, `system:serviceaccount:${namespace}:${serviceAccount}`);
+    return token;
   }
 
   addHook(hook: RequestHook): () => void {
@@ -218,6 +229,11 @@ export class FakeApiServer {
           return;
         }
       }
+      if (method === 'POST' && url.pathname === '/apis/authentication.k8s.io/v1/tokenreviews') {
+        sendJson(res, 201, this.reviewToken(body));
+        this.requests.push({ method, path: url.pathname, status: 201 });
+        return;
+      }
       const target = this.route(url.pathname);
       if (!target) throw new HttpError(404, 'NotFound', 'the server could not find the requested resource');
       const watching = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
@@ -269,6 +285,20 @@ export class FakeApiServer {
     }
     if (method === 'DELETE' && target.name) return { status: 200, body: this.doDelete(target) };
     throw new HttpError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+  }
+
+  private reviewToken(body: unknown): unknown {
+    const review = asObject(body) as KubeObject & { spec?: { token?: string } };
+    const username = this.tokens.get(review.spec?.token ?? '');
+    return {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenReview',
+      metadata: { creationTimestamp: null },
+      spec: review.spec ?? {},
+      status: username
+        ? { authenticated: true, user: { username, uid: randomUUID(), groups: ['system:serviceaccounts', 'system:authenticated'] } }
+        : { user: {}, error: '[invalid bearer token, service account token could not be validated]' },
+    };
   }
 
   private key(t: { resource: ResourceType; namespace?: string; name?: string }): string {

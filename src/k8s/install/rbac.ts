@@ -29,6 +29,8 @@ export const CLUSTER_RULES: PolicyRule[] = [
     resources: ['meshes', 'dataplanes', 'dataplaneinsights', 'serviceinsights', 'meshtrafficpermissions'],
     verbs: READ_WRITE,
   },
+  // sidecars authenticate with their pod's service-account token, which the API server reviews
+  { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
   // No events rule: the control plane records no Kubernetes events.
 ];
 
