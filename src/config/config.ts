@@ -56,7 +56,8 @@ export interface FerryConfig {
     kubernetes: {
       /** The HTTPS admission webhook (sidecar injection and kuma.io validation). */
       admissionServer: { address: string; port: number; certDir: string };
-      injector: { sidecarImage: string; initImage: string };
+      /** `caCertFile`: the CA injected sidecars trust for the DP server; empty = the DP server's own certificate. */
+      injector: { sidecarImage: string; initImage: string; caCertFile: string };
     };
   };
 }
@@ -96,7 +97,7 @@ export function defaultConfig(): FerryConfig {
     runtime: {
       kubernetes: {
         admissionServer: { address: '0.0.0.0', port: 5443, certDir: '' },
-        injector: { sidecarImage: `ferry/ferry-dp:${FERRY_VERSION}`, initImage: `ferry/ferry-init:${FERRY_VERSION}` },
+        injector: { sidecarImage: `ferry/ferry-dp:${FERRY_VERSION}`, initImage: `ferry/ferry-init:${FERRY_VERSION}`, caCertFile: '' },
       },
     },
   };

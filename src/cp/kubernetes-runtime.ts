@@ -2,11 +2,12 @@
  * Kubernetes mode: the controllers that turn pods and Services into mesh state, and the HTTPS
  * admission webhook (sidecar injection, kuma.io validation). Started after the store has synced.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreV1Api, type KubeConfig, type V1Namespace } from '@kubernetes/client-node';
 import { statusCodeOf } from '../k8s/api-errors.js';
 import type { Logger } from 'pino';
-import type { FerryConfig } from '../config/config.js';
+import { ConfigError, type FerryConfig } from '../config/config.js';
 import type { KindRegistry } from '../core/registry.js';
 import type { ResourceStore } from '../store/store.js';
 import { generateSelfSignedCert, loadCert, type ServerCert } from '../dp/tls.js';
@@ -46,6 +47,14 @@ async function webhookCert(config: FerryConfig): Promise<ServerCert> {
   return generateSelfSignedCert({ hosts: serviceDnsNames(config.store.kubernetes.systemNamespace) });
 }
 
+async function readCaFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`runtime.kubernetes.injector.caCertFile (FERRY_RUNTIME_KUBERNETES_INJECTOR_CA_CERT_FILE): ${(e as Error).message}`);
+  }
+}
+
 function namespaceReader(kube: KubeConfig): (name: string) => Promise<V1Namespace | undefined> {
   const core = kube.makeApiClient(CoreV1Api);
   return async (name) => {
@@ -70,6 +79,8 @@ export async function startKubernetesRuntime(opts: KubernetesRuntimeOptions): Pr
   try {
     await Promise.all([services.synced, pods.synced]);
     const cert = await webhookCert(config);
+    const caFile = config.runtime.kubernetes.injector.caCertFile;
+    const injectedCa = caFile ? await readCaFile(caFile) : undefined;
     const images = config.runtime.kubernetes.injector;
     webhook = await startWebhookServer({
       host: config.runtime.kubernetes.admissionServer.address,
@@ -85,7 +96,7 @@ export async function startKubernetesRuntime(opts: KubernetesRuntimeOptions): Pr
       injector: {
         config: defaultInjectorConfig({ sidecar: images.sidecarImage, init: images.initImage }),
         controlPlaneUrl: `https://${CONTROL_PLANE_NAME}.${systemNamespace}:${config.dpServer.port}`,
-        caCert: opts.dpServerCaPem,
+        caCert: injectedCa ?? opts.dpServerCaPem,
         adminPort: config.bootstrapServer.params.adminPort,
         readinessPort: 9902,
         sidecarFeature: false,

@@ -70,6 +70,7 @@ describe('Kubernetes mode: an annotated ingress pod becomes a delegated gateway'
   let stopCp: () => Promise<void>;
   let dpCa = '';
   let webhookCa = '';
+  let sidecarCa = '';
   let webhookUrl = '';
   let dir = '';
 
@@ -132,6 +133,9 @@ describe('Kubernetes mode: an annotated ingress pod becomes a delegated gateway'
     writeFileSync(join(dir, 'tls.crt'), webhookCert.certPem);
     writeFileSync(join(dir, 'tls.key'), webhookCert.keyPem);
     webhookCa = webhookCert.certPem;
+    // the CA injected sidecars are told to trust for the DP server (in a cluster: the install's ca.crt)
+    sidecarCa = (await generateSelfSignedCert({ hosts: ['ferry-control-plane.kuma-system'] })).certPem;
+    writeFileSync(join(dir, 'ca.crt'), sidecarCa);
     const webhookPort = await freePort();
     webhookUrl = `https://127.0.0.1:${webhookPort}`;
     const started = await startCpWithKnownCert({
@@ -140,6 +144,7 @@ describe('Kubernetes mode: an annotated ingress pod becomes a delegated gateway'
       FERRY_RUNTIME_KUBERNETES_ADMISSION_SERVER_ADDRESS: '127.0.0.1',
       FERRY_RUNTIME_KUBERNETES_ADMISSION_SERVER_PORT: String(webhookPort),
       FERRY_RUNTIME_KUBERNETES_ADMISSION_SERVER_CERT_DIR: dir,
+      FERRY_RUNTIME_KUBERNETES_INJECTOR_CA_CERT_FILE: join(dir, 'ca.crt'),
     });
     cp = started.cp;
     dpCa = started.ca;
@@ -182,6 +187,10 @@ describe('Kubernetes mode: an annotated ingress pod becomes a delegated gateway'
     assert.ok(kong.spec.containers.some((c: { name: string }) => c.name === 'kuma-sidecar'));
     assert.ok(initArgs(kong).includes('--redirect-inbound=false'), initArgs(kong).join(' '));
     assert.ok(!initArgs(backend1).includes('--redirect-inbound=false'));
+    const sidecarEnv = (pod: KubeObject): Record<string, string> =>
+      Object.fromEntries(pod.spec.containers.find((c: { name: string }) => c.name === 'kuma-sidecar').env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    assert.equal(sidecarEnv(kong).KUMA_CONTROL_PLANE_CA_CERT, sidecarCa);
+    assert.equal(sidecarEnv(kong).KUMA_CONTROL_PLANE_URL, `https://ferry-control-plane.kuma-system:${new URL(cp.dpUrl).port}`);
     // the init container's command line is one our ferryctl runs (dry run: no root needed; the init image
     // has the sidecar's user, this machine may not, so its uid is named)
     const dryRun = (pod: KubeObject) => runCtl(['install', 'transparent-proxy', '--dry-run', ...initArgs(pod), '--kuma-dp-user', '5678']);

@@ -301,6 +301,7 @@ describe('ferryctl install control-plane', () => {
     assert.equal(config.store.kubernetes.systemNamespace, NS);
     assert.equal(config.runtime.kubernetes.admissionServer.port, 5443);
     assert.equal(config.dpServer.tlsCertFile, `${config.runtime.kubernetes.admissionServer.certDir}/tls.crt`);
+    assert.equal(config.runtime.kubernetes.injector.caCertFile, `${config.runtime.kubernetes.admissionServer.certDir}/ca.crt`);
     assert.deepEqual(container.ports.map((p: Obj) => p.containerPort).sort(), [5443, 5678, 5680, 5681]);
     assert.deepEqual([container.readinessProbe.httpGet.path, container.readinessProbe.httpGet.port], ['/ready', 5680]);
     assert.deepEqual([container.livenessProbe.httpGet.path, container.livenessProbe.httpGet.port], ['/healthy', 5680]);

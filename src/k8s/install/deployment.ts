@@ -12,6 +12,8 @@ function env(namespace: string): { name: string; value: string }[] {
     // the same certificate serves data plane proxies, which reach the control plane by its Service name
     { name: envName('dpServer.tlsCertFile'), value: `${TLS_CERT_DIR}/tls.crt` },
     { name: envName('dpServer.tlsKeyFile'), value: `${TLS_CERT_DIR}/tls.key` },
+    // injected sidecars trust the CA that signed it, not the serving certificate itself
+    { name: envName('runtime.kubernetes.injector.caCertFile'), value: `${TLS_CERT_DIR}/ca.crt` },
   ];
 }
 
