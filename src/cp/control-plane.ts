@@ -193,7 +193,7 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
 
     if (kube && k8s) {
       if (!tls) throw new ConfigError('dpServer.tlsEnabled (FERRY_DP_SERVER_TLS_ENABLED): injected sidecars need the DP server over TLS on Kubernetes');
-      kubernetes = await k8s.startKubernetesRuntime({ config, logger, kube, registry, store, dpServerCaPem: tls.certPem });
+      kubernetes = await k8s.startKubernetesRuntime({ config, logger, kube, registry, store, dpServerCaPem: tls.certPem, instanceId });
     }
 
     const diagnostics = buildDiagnosticsServer({

@@ -1,6 +1,7 @@
 /**
- * Kubernetes mode: the controllers that turn pods and Services into mesh state, and the HTTPS
- * admission webhook (sidecar injection, kuma.io validation). Started after the store has synced.
+ * Kubernetes mode: the controllers that turn pods and Services into mesh state (on the elected
+ * leader), and the HTTPS admission webhook (sidecar injection, kuma.io validation). Started after
+ * the store has synced.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,10 +14,11 @@ import type { ResourceStore } from '../store/store.js';
 import { generateSelfSignedCert, loadCert, type ServerCert } from '../dp/tls.js';
 import { defaultInjectorConfig } from '../k8s/injector/defaults.js';
 import { serviceDnsNames, CONTROL_PLANE_NAME } from '../k8s/install/names.js';
+import { startLeaderElection, type LeaderElector } from '../k8s/leader-election.js';
 import { startPodController } from '../k8s/pod-controller.js';
 import { startServiceController } from '../k8s/service-controller.js';
 import { ServiceAccountTokenAuthenticator } from '../k8s/service-account-authenticator.js';
-import { startWebhookServer, type WebhookServer } from '../k8s/webhook/index.js';
+import { startWebhookServer } from '../k8s/webhook/index.js';
 
 export { createKubeConfig } from '../k8s/kube-client.js';
 
@@ -33,6 +35,8 @@ export interface KubernetesRuntimeOptions {
   store: ResourceStore;
   /** The CA injected sidecars trust for the DP server. */
   dpServerCaPem: string;
+  /** This replica's identity in leader election. */
+  instanceId: string;
 }
 
 export interface KubernetesRuntime {
@@ -67,53 +71,70 @@ function namespaceReader(kube: KubeConfig): (name: string) => Promise<V1Namespac
   };
 }
 
+/**
+ * The pod and Service controllers run on the elected leader only (as Kuma's do); every replica
+ * serves the webhook and xDS.
+ */
+function leaderOnlyControllers(opts: KubernetesRuntimeOptions): LeaderElector {
+  const { config, logger, kube } = opts;
+  let running: { stop(): Promise<void> }[] = [];
+  return startLeaderElection(kube, logger.child({ component: 'leader-election' }), {
+    namespace: config.store.kubernetes.systemNamespace,
+    identity: opts.instanceId,
+    onStartedLeading: () => {
+      logger.info({ instanceId: opts.instanceId }, 'leader elected: starting the pod and Service controllers');
+      running = [
+        startServiceController(kube, logger.child({ component: 'service-controller' })),
+        startPodController(kube, logger.child({ component: 'pod-controller' }), {
+          zone: config.multizone.zone.name,
+          systemNamespace: config.store.kubernetes.systemNamespace,
+        }),
+      ];
+    },
+    onStoppedLeading: async () => {
+      logger.info({ instanceId: opts.instanceId }, 'no longer the leader: stopping the pod and Service controllers');
+      const stopping = running;
+      running = [];
+      await Promise.allSettled(stopping.map((c) => c.stop()));
+    },
+  });
+}
+
 export async function startKubernetesRuntime(opts: KubernetesRuntimeOptions): Promise<KubernetesRuntime> {
   const { config, logger, kube } = opts;
   const systemNamespace = config.store.kubernetes.systemNamespace;
-  const services = startServiceController(kube, logger.child({ component: 'service-controller' }));
-  const pods = startPodController(kube, logger.child({ component: 'pod-controller' }), {
-    zone: config.multizone.zone.name,
+  const cert = await webhookCert(config);
+  const caFile = config.runtime.kubernetes.injector.caCertFile;
+  const injectedCa = caFile ? await readCaFile(caFile) : undefined;
+  const images = config.runtime.kubernetes.injector;
+  const webhook = await startWebhookServer({
+    host: config.runtime.kubernetes.admissionServer.address,
+    port: config.runtime.kubernetes.admissionServer.port,
+    cert: cert.certPem,
+    key: cert.keyPem,
+    registry: opts.registry,
     systemNamespace,
+    logger: logger.child({ component: 'admission-webhook' }),
+    readNamespace: namespaceReader(kube),
+    meshExists: async (mesh) => (await opts.store.get('Mesh', { mesh: '', name: mesh })) !== undefined,
+    allowedUsers: [`system:serviceaccount:${systemNamespace}:${CONTROL_PLANE_NAME}`],
+    injector: {
+      config: defaultInjectorConfig({ sidecar: images.sidecarImage, init: images.initImage }),
+      controlPlaneUrl: `https://${CONTROL_PLANE_NAME}.${systemNamespace}:${config.dpServer.port}`,
+      caCert: injectedCa ?? opts.dpServerCaPem,
+      adminPort: config.bootstrapServer.params.adminPort,
+      readinessPort: 9902,
+      sidecarFeature: false,
+      binaries: { kumactl: '/usr/bin/ferryctl', dataplaneProcess: 'ferry-dp' },
+    },
   });
-  let webhook: WebhookServer | undefined;
-  try {
-    await Promise.all([services.synced, pods.synced]);
-    const cert = await webhookCert(config);
-    const caFile = config.runtime.kubernetes.injector.caCertFile;
-    const injectedCa = caFile ? await readCaFile(caFile) : undefined;
-    const images = config.runtime.kubernetes.injector;
-    webhook = await startWebhookServer({
-      host: config.runtime.kubernetes.admissionServer.address,
-      port: config.runtime.kubernetes.admissionServer.port,
-      cert: cert.certPem,
-      key: cert.keyPem,
-      registry: opts.registry,
-      systemNamespace,
-      logger: logger.child({ component: 'admission-webhook' }),
-      readNamespace: namespaceReader(kube),
-      meshExists: async (mesh) => (await opts.store.get('Mesh', { mesh: '', name: mesh })) !== undefined,
-      allowedUsers: [`system:serviceaccount:${systemNamespace}:${CONTROL_PLANE_NAME}`],
-      injector: {
-        config: defaultInjectorConfig({ sidecar: images.sidecarImage, init: images.initImage }),
-        controlPlaneUrl: `https://${CONTROL_PLANE_NAME}.${systemNamespace}:${config.dpServer.port}`,
-        caCert: injectedCa ?? opts.dpServerCaPem,
-        adminPort: config.bootstrapServer.params.adminPort,
-        readinessPort: 9902,
-        sidecarFeature: false,
-        binaries: { kumactl: '/usr/bin/ferryctl', dataplaneProcess: 'ferry-dp' },
-      },
-    });
-  } catch (e) {
-    await Promise.allSettled([services.stop(), pods.stop()]);
-    throw e;
-  }
-  const server = webhook;
-  logger.info({ webhookPort: server.port, systemNamespace }, 'kubernetes controllers and admission webhook started');
+  const elector = leaderOnlyControllers(opts);
+  logger.info({ webhookPort: webhook.port, systemNamespace }, 'kubernetes admission webhook started');
   return {
-    webhookPort: server.port,
+    webhookPort: webhook.port,
     async stop() {
-      await server.close();
-      await Promise.allSettled([services.stop(), pods.stop()]);
+      await elector.stop();
+      await webhook.close();
     },
   };
 }

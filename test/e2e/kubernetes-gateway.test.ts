@@ -32,6 +32,7 @@ function resourceTypes() {
     { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true },
     { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true },
     { group: 'apps', version: 'v1', plural: 'replicasets', kind: 'ReplicaSet', namespaced: true },
+    { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true },
     ...customResourceKinds().map((k) => ({ group: KUMA_GROUP, version: KUMA_VERSION, plural: k.plural, kind: k.kind, namespaced: k.namespaced })),
   ];
 }

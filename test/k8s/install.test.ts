@@ -273,12 +273,12 @@ describe('ferryctl install control-plane', () => {
       }
     }
     const clusterResources = (one('ClusterRole').rules as Obj[]).flatMap((r) => r.resources);
-    assert.ok(!clusterResources.includes('secrets') && !clusterResources.includes('configmaps'));
+    assert.ok(!clusterResources.includes('secrets') && !clusterResources.includes('configmaps') && !clusterResources.includes('leases'));
     const kumaRule = (one('ClusterRole').rules as Obj[]).find((r) => r.apiGroups.includes('kuma.io'))!;
     assert.deepEqual([...kumaRule.resources].sort(), customResourceKinds().map((k) => k.plural).sort());
     const serviceWrites = (one('ClusterRole').rules as Obj[]).filter((r) => r.resources.includes('services')).flatMap((r) => r.verbs);
     assert.deepEqual([...serviceWrites].sort(), ['get', 'list', 'patch', 'update', 'watch']);
-    assert.deepEqual(one('Role').rules.flatMap((r: Obj) => r.resources).sort(), ['configmaps', 'secrets']);
+    assert.deepEqual(one('Role').rules.flatMap((r: Obj) => r.resources).sort(), ['configmaps', 'leases', 'secrets']);
     const sa = one('ServiceAccount');
     for (const binding of [one('ClusterRoleBinding'), one('RoleBinding')]) {
       assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: sa.metadata.name, namespace: NS }]);

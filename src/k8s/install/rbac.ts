@@ -37,6 +37,8 @@ export const CLUSTER_RULES: PolicyRule[] = [
 export const NAMESPACE_RULES: PolicyRule[] = [
   // Kuma Secrets/GlobalSecrets (CA keys, tokens) and the Config kind live in the system namespace only
   { apiGroups: [''], resources: ['secrets', 'configmaps'], verbs: READ_WRITE },
+  // replicas elect the one that runs the pod and Service controllers through a Lease
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
 ];
 
 function serviceAccountSubject(namespace: string) {
