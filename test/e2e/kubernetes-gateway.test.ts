@@ -9,6 +9,7 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { join } from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
 import { ClusterLoadAssignmentSchema } from '../../gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import { ListenerSchema } from '../../gen/envoy/config/listener/v3/listener_pb.js';
+import { SecretSchema } from '../../gen/envoy/extensions/transport_sockets/tls/v3/secret_pb.js';
 import { TYPE_URL } from '../../src/xds/resources.js';
 import { generateSelfSignedCert } from '../../src/dp/tls.js';
 import { customResourceKinds, KUMA_GROUP, KUMA_VERSION } from '../../src/k8s/kinds.js';
@@ -290,6 +292,30 @@ describe('Kubernetes mode: an annotated ingress pod becomes a delegated gateway'
     } finally {
       await client.close();
     }
+  });
+
+  it('turns mTLS on when the Mesh is changed with kubectl: the CA lands in a Kubernetes Secret, the gateway gets its identity', async () => {
+    fake.patch('meshes', undefined, 'default', { spec: { mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] } } });
+    const token = fake.issueServiceAccountToken(NS, 'kong');
+    const client = openSotw(cp.dpUrl, `default.kong-0.${NS}`, { ca: dpCa, headers: { authorization: token } });
+    try {
+      const identity = await eventually('the gateway identity over SDS', async () => {
+        client.request({ typeUrl: TYPE_URL.Secret, resourceNames: ['identity_cert:secret:default', 'mesh_ca:secret:default'] });
+        const sds = await client.next(5000);
+        client.ack(sds);
+        const found = sds.resources.map((r) => fromBinary(SecretSchema, r.value)).find((x) => x.name === 'identity_cert:secret:default');
+        return found?.type.case === 'tlsCertificate' ? found.type.value : undefined;
+      });
+      const chain = identity.certificateChain?.specifier;
+      assert.ok(chain?.case === 'inlineBytes');
+      assert.match(new X509Certificate(Buffer.from(chain.value)).subjectAltName ?? '', /URI:spiffe:\/\/default\/kong_shop_svc_80/);
+    } finally {
+      await client.close();
+    }
+    const caSecret = fake.get('secrets', SYSTEM_NS, 'default.ca-builtin-cert-ca-1');
+    assert.ok(caSecret, 'the builtin CA is a Secret in the system namespace');
+    assert.equal(caSecret.type, 'system.kuma.io/secret');
+    assert.equal(caSecret.metadata.labels['kuma.io/mesh'], 'default');
   });
 
   it('deletes the Dataplane (and its insight) when its pod goes', async () => {
