@@ -4,7 +4,7 @@ import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
 import { CORE_V1_RESOURCES, FakeApiServer, type KubeObject, type ResourceType } from './fake-apiserver.js';
 import { createKubeConfig } from '../../src/k8s/kube-client.js';
 import { startPodController, type PodController, type PodControllerOptions } from '../../src/k8s/pod-controller.js';
-import type { ControllerLogger } from '../../src/k8s/service-controller.js';
+import { captureLogger, until, type LogLine } from './controller-harness.js';
 
 const DATAPLANES: ResourceType = { group: 'kuma.io', version: 'v1alpha1', plural: 'dataplanes', kind: 'Dataplane', namespaced: true };
 const NS = 'mesh';
@@ -28,27 +28,6 @@ function pod(name: string, options: PodOptions = {}) {
 
 function service(name: string, selector: Record<string, string>, port: Partial<V1ServicePort> = {}): V1Service {
   return { metadata: { name, namespace: NS }, spec: { selector, ports: [{ port: 80, targetPort: 8080, ...port }] } };
-}
-
-interface LogLine {
-  level: string;
-  msg: string;
-}
-
-function captureLogger(lines: LogLine[]): ControllerLogger {
-  return {
-    info: (_obj, msg) => lines.push({ level: 'info', msg }),
-    debug: (_obj, msg) => lines.push({ level: 'debug', msg }),
-    error: (_obj, msg) => lines.push({ level: 'error', msg }),
-  };
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('pod controller', () => {

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import type { V1Service } from '@kubernetes/client-node';
 import { FakeApiServer, statusReply, type KubeObject } from './fake-apiserver.js';
 import { createKubeConfig } from '../../src/k8s/kube-client.js';
+import { captureLogger, until, type LogLine } from './controller-harness.js';
 import {
   INGRESS_SERVICE_UPSTREAM,
   NGINX_INGRESS_SERVICE_UPSTREAM,
   startServiceController,
-  type ControllerLogger,
   type ServiceController,
 } from '../../src/k8s/service-controller.js';
 
@@ -24,27 +24,6 @@ function service(
   spec: V1Service['spec'] = { ports: [{ port: 80 }], selector: { app: name } },
 ): V1Service {
   return { metadata: { name, namespace: ns, ...(annotations ? { annotations } : {}) }, spec };
-}
-
-interface LogLine {
-  level: string;
-  msg: string;
-}
-
-function captureLogger(lines: LogLine[]): ControllerLogger {
-  return {
-    info: (_obj, msg) => lines.push({ level: 'info', msg }),
-    debug: (_obj, msg) => lines.push({ level: 'debug', msg }),
-    error: (_obj, msg) => lines.push({ level: 'error', msg }),
-  };
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('service controller', () => {
