@@ -171,6 +171,8 @@ export class InsightRecorder {
   private async write(record: StreamRecord, isNew: boolean): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await this.store.get('DataplaneInsight', record.key);
+      // The Dataplane went (and its insight with it, e.g. its pod was deleted): nothing to report on.
+      if (!current && !(await this.store.get('Dataplane', record.key))) return;
       const spec: Spec = current ? structuredClone(current.spec) : {};
       let subs = ((spec.subscriptions as Spec[] | undefined) ?? []).slice();
       if (isNew) {

@@ -155,6 +155,21 @@ describe('xDS controller', () => {
       assert.equal(await env.store.get('Dataplane', { mesh: 'default', name: 'web-1' }), undefined, 'deregistered');
     });
 
+    it('does not bring back the insight of a Dataplane deleted while its proxy was connected', async () => {
+      await env.apply('kong-gone', gatewaySpec(10001));
+      const client = openSotw(env.server.address, 'default.kong-gone');
+      client.request({ typeUrl: TYPE_URL.Listener });
+      client.ack(await client.next());
+      await insight(env.store, 'kong-gone');
+      // as Kubernetes' garbage collector does when the pod goes: the Dataplane, then its insight
+      await env.store.delete('Dataplane', { mesh: 'default', name: 'kong-gone' });
+      await env.store.delete('DataplaneInsight', { mesh: 'default', name: 'kong-gone' });
+      await client.close();
+      await env.controller.settled();
+      await new Promise((r) => setTimeout(r, 400)); // past a status flush
+      assert.equal(await env.store.get('DataplaneInsight', { mesh: 'default', name: 'kong-gone' }), undefined);
+    });
+
     it('refuses a dataplane.resource that fails validation, naming the field', async () => {
       const resource = JSON.stringify({ type: 'Dataplane', mesh: 'default', name: 'gw', networking: { address: '10.0.0.6', gateway: { tags: { 'kuma.io/service': 'gw' } }, inbound: [{ port: 1, tags: { 'kuma.io/service': 'gw' } }] } });
       const client = openSotw(env.server.address, { id: 'default.gw', metadata: { 'dataplane.resource': resource } });
