@@ -21,8 +21,13 @@ async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
 
 export async function benchPodController(pods: number): Promise<Row[]> {
   const fake = await FakeApiServer.start({
-    resources: [...CORE_V1_RESOURCES, { group: 'kuma.io', version: 'v1alpha1', plural: 'dataplanes', kind: 'Dataplane', namespaced: true }],
+    resources: [
+      ...CORE_V1_RESOURCES,
+      { group: 'kuma.io', version: 'v1alpha1', plural: 'dataplanes', kind: 'Dataplane', namespaced: true },
+      { group: 'kuma.io', version: 'v1alpha1', plural: 'meshes', kind: 'Mesh', namespaced: false },
+    ],
   });
+  fake.create('meshes', { metadata: { name: 'default' } });
   fake.create('namespaces', { metadata: { name: NS, labels: { 'kuma.io/sidecar-injection': 'enabled' } } });
   fake.create('services', { metadata: { name: 'backend', namespace: NS }, spec: { clusterIP: '10.96.0.10', selector: { app: 'backend' }, ports: [{ port: 80, targetPort: 8080 }] } } as never);
   const controller = startPodController(createKubeConfig({ server: fake.url }), quiet, { systemNamespace: 'kuma-system' });

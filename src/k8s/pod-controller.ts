@@ -68,6 +68,12 @@ export function startPodController(kc: KubeConfig, logger: ControllerLogger, opt
   const pods = makeInformer(kc, '/api/v1/pods', () => core.listPodForAllNamespaces());
   const services = makeInformer(kc, '/api/v1/services', () => core.listServiceForAllNamespaces());
   const namespaces = makeInformer(kc, '/api/v1/namespaces', () => core.listNamespace());
+  const meshKind = kubernetesKind('Mesh') as CustomResourceKind;
+  const meshes = makeInformer<KubernetesObject>(
+    kc,
+    `/apis/${KUMA_GROUP}/${KUMA_VERSION}/${meshKind.plural}`,
+    () => custom.listClusterCustomObject({ group: KUMA_GROUP, version: KUMA_VERSION, plural: meshKind.plural }) as Promise<KubernetesListObject<KubernetesObject>>,
+  );
   const dataplanes = makeInformer<DataplaneObject>(
     kc,
     `/apis/${KUMA_GROUP}/${KUMA_VERSION}/${crd.plural}`,
@@ -132,6 +138,8 @@ export function startPodController(kc: KubeConfig, logger: ControllerLogger, opt
     if (mesh.fromAnnotation) {
       logger.info({ name, namespace, kind: 'Pod' }, 'WARNING: The kuma.io/mesh annotation is no longer supported. Use label instead');
     }
+    // Kuma refuses too; the pod is redone when the Mesh appears
+    if (!meshes.get(mesh.name)) throw new Error(`meshes.kuma.io "${mesh.name}" not found`);
     const matching = servicesForPod(pod, services.list(namespace));
 
     for (let round = 1; ; round++) {
@@ -282,6 +290,14 @@ export function startPodController(kc: KubeConfig, logger: ControllerLogger, opt
     if (ns.metadata?.name) namespaceSeen.delete(ns.metadata.name);
   });
 
+  // Pods waiting for their Mesh go as soon as it exists.
+  meshes.on('add', (mesh: KubernetesObject) => {
+    for (const pod of pods.list()) {
+      const ns = pod.metadata?.namespace ? namespaces.get(pod.metadata.namespace) : undefined;
+      if (ns && meshOfPod(pod, ns).name === mesh.metadata?.name) enqueuePod(pod);
+    }
+  });
+
   // A Dataplane changed or removed by someone else is put back from its pod.
   const onDataplane = (dp: DataplaneObject): void => {
     const owner = controllerPodOf(dp);
@@ -293,6 +309,7 @@ export function startPodController(kc: KubeConfig, logger: ControllerLogger, opt
 
   const informers: [Informer<KubernetesObject>, string][] = [
     [namespaces, 'namespaces'],
+    [meshes, 'meshes'],
     [services, 'services'],
     [dataplanes, 'dataplanes'],
     [pods, 'pods'],

@@ -7,6 +7,7 @@ import { startPodController, type PodController, type PodControllerOptions } fro
 import { captureLogger, until, type LogLine } from './controller-harness.js';
 
 const DATAPLANES: ResourceType = { group: 'kuma.io', version: 'v1alpha1', plural: 'dataplanes', kind: 'Dataplane', namespaced: true };
+const MESHES: ResourceType = { group: 'kuma.io', version: 'v1alpha1', plural: 'meshes', kind: 'Mesh', namespaced: false };
 const NS = 'mesh';
 
 interface PodOptions {
@@ -61,10 +62,11 @@ describe('pod controller', () => {
   };
 
   beforeEach(async () => {
-    fake = await FakeApiServer.start({ resources: [...CORE_V1_RESOURCES, DATAPLANES] });
+    fake = await FakeApiServer.start({ resources: [...CORE_V1_RESOURCES, DATAPLANES, MESHES] });
     logs = [];
     controller = undefined;
     fake.create('namespaces', { metadata: { name: NS } });
+    for (const mesh of ['default', 'payments', 'shop']) fake.create('meshes', { metadata: { name: mesh } });
   });
   afterEach(async () => {
     await controller?.stop();
@@ -273,6 +275,17 @@ describe('pod controller', () => {
     assert.deepEqual(writesTo('steady-1'), []);
     assert.equal(dataplane('steady-1')!.metadata.uid, uid, 'not deleted and recreated');
     assert.equal(dataplane('steady-1')!.metadata.resourceVersion, resourceVersion);
+  });
+
+  test('a pod of a Mesh that does not exist waits for it, as in Kuma', async () => {
+    fake.create('pods', pod('early', { labels: { app: 'early', 'kuma.io/mesh': 'late' } }));
+    // retries far off, so only the Mesh's arrival can bring the Dataplane in time
+    await start({ retryBaseMs: 60_000, retryMaxMs: 60_000 });
+    await until(() => logs.some((l) => l.level === 'error' && l.msg === 'meshes.kuma.io "late" not found'), 'the error');
+    assert.equal(dataplane('early'), undefined);
+    fake.create('meshes', { metadata: { name: 'late' } });
+    await until(() => dataplane('early') !== undefined, 'the Dataplane once the Mesh exists');
+    assert.equal(dataplane('early')!.mesh, 'late');
   });
 
   test('the mesh comes from the pod label, else the namespace label, and follows namespace changes', async () => {
