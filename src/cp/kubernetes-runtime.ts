@@ -14,6 +14,7 @@ import type { ResourceStore } from '../store/store.js';
 import { generateSelfSignedCert, loadCert, type ServerCert } from '../dp/tls.js';
 import { defaultInjectorConfig } from '../k8s/injector/defaults.js';
 import { serviceDnsNames, CONTROL_PLANE_NAME } from '../k8s/install/names.js';
+import { eventRecorder } from '../k8s/event-recorder.js';
 import { startLeaderElection, type LeaderElector } from '../k8s/leader-election.js';
 import { startPodController } from '../k8s/pod-controller.js';
 import { startServiceController } from '../k8s/service-controller.js';
@@ -88,6 +89,7 @@ function leaderOnlyControllers(opts: KubernetesRuntimeOptions): LeaderElector {
         startPodController(kube, logger.child({ component: 'pod-controller' }), {
           zone: config.multizone.zone.name,
           systemNamespace: config.store.kubernetes.systemNamespace,
+          events: eventRecorder(kube, logger.child({ component: 'events' }), 'ferry.io/pod-controller', opts.instanceId),
         }),
       ];
     },

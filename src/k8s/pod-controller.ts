@@ -24,6 +24,7 @@ import { restartOnError, startUntilListed, type Lifecycle } from './pod-controll
 import { meshOfPod } from './pod-controller/mesh-of-pod.js';
 import { selectorMatches, servicesForPod } from './pod-controller/services-for-pod.js';
 import { WorkQueue } from './pod-controller/work-queue.js';
+import type { EventRecorder } from './event-recorder.js';
 
 export const SIDECAR_INJECTED_ANNOTATION = 'kuma.io/sidecar-injected';
 export const INGRESS_ANNOTATION = 'kuma.io/ingress';
@@ -42,6 +43,8 @@ export interface PodControllerOptions {
    * none are embedded in the Dataplane. When false, peers' outbounds are embedded at reconcile time.
    */
   kubeOutboundsAsVIPs?: boolean;
+  /** Where Kuma's pod events (CreatedKumaDataplane, UpdatedKumaDataplane, FailedToGenerateKumaDataplane) go. */
+  events?: EventRecorder;
 }
 
 export interface PodController {
@@ -88,7 +91,14 @@ export function startPodController(kc: KubeConfig, logger: ControllerLogger, opt
   const queue = new WorkQueue(reconcile, {
     retryBaseMs: opts.retryBaseMs ?? 50,
     retryMaxMs: opts.retryMaxMs ?? 60_000,
-    onError: (pod, err) => logger.error({ err, pod }, (err as Error).message),
+    onError: (key, err) => {
+      logger.error({ err, pod: key }, (err as Error).message);
+      const [namespace, name] = key.split('/') as [string, string];
+      const pod = pods.get(name, namespace);
+      if (pod) {
+        opts.events?.record(pod, { type: 'Warning', reason: 'FailedToGenerateKumaDataplane', action: 'FailedToGenerate', note: `Failed to generate Kuma Dataplane: ${(err as Error).message}` });
+      }
+    },
   });
   const life: Lifecycle = {
     stopped: () => stopped,
@@ -169,6 +179,12 @@ export function startPodController(kc: KubeConfig, logger: ControllerLogger, opt
           : await custom.createNamespacedCustomObject({ ...crd, namespace, body: desired });
         written.set(keyOf(namespace, name), (stored as DataplaneObject).metadata.resourceVersion ?? '');
         logger.debug({ pod: keyOf(namespace, name) }, existing ? 'Dataplane updated' : 'Dataplane created');
+        opts.events?.record(
+          pod,
+          existing
+            ? { type: 'Normal', reason: 'UpdatedKumaDataplane', action: 'Update', note: `Updated Kuma Dataplane: ${name}` }
+            : { type: 'Normal', reason: 'CreatedKumaDataplane', action: 'Create', note: `Created Kuma Dataplane: ${name}` },
+        );
         return;
       } catch (err) {
         // A concurrent writer (or a create racing another): read the latest and try again.

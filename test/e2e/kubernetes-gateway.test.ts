@@ -35,6 +35,7 @@ function resourceTypes() {
     { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true },
     { group: 'apps', version: 'v1', plural: 'replicasets', kind: 'ReplicaSet', namespaced: true },
     { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true },
+    { group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true },
     ...customResourceKinds().map((k) => ({ group: KUMA_GROUP, version: KUMA_VERSION, plural: k.plural, kind: k.kind, namespaced: k.namespaced })),
   ];
 }
@@ -222,6 +223,11 @@ describe('Kubernetes mode: an annotated ingress pod becomes a delegated gateway'
     assert.equal(kongDp.spec.networking.inbound, undefined, 'a delegated gateway has no inbounds');
     assert.equal(kongDp.spec.networking.gateway.tags['kuma.io/service'], 'kong_shop_svc_80');
     assert.equal(kongDp.spec.networking.gateway.type ?? 'DELEGATED', 'DELEGATED');
+    const kongEvents = await eventually('the Created event on the gateway pod', () => {
+      const found = fake.list('events', NS).filter((e) => e.regarding?.name === 'kong-0' && e.reason === 'CreatedKumaDataplane');
+      return found.length > 0 ? found : undefined;
+    });
+    assert.equal(kongEvents[0]!.note, 'Created Kuma Dataplane: kong-0');
 
     const svc = await eventually('service-upstream annotations', () => {
       const s = fake.get('services', NS, 'backend');

@@ -3,11 +3,13 @@ import assert from 'node:assert/strict';
 import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
 import { CORE_V1_RESOURCES, FakeApiServer, type KubeObject, type ResourceType } from './fake-apiserver.js';
 import { createKubeConfig } from '../../src/k8s/kube-client.js';
+import { eventRecorder } from '../../src/k8s/event-recorder.js';
 import { startPodController, type PodController, type PodControllerOptions } from '../../src/k8s/pod-controller.js';
 import { captureLogger, until, type LogLine } from './controller-harness.js';
 
 const DATAPLANES: ResourceType = { group: 'kuma.io', version: 'v1alpha1', plural: 'dataplanes', kind: 'Dataplane', namespaced: true };
 const MESHES: ResourceType = { group: 'kuma.io', version: 'v1alpha1', plural: 'meshes', kind: 'Mesh', namespaced: false };
+const EVENTS: ResourceType = { group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true };
 const NS = 'mesh';
 
 interface PodOptions {
@@ -52,17 +54,19 @@ describe('pod controller', () => {
     await until(() => dataplane(name) !== undefined, 'the control pod to get its Dataplane');
   };
   const start = async (options: Partial<PodControllerOptions> = {}): Promise<void> => {
-    controller = startPodController(createKubeConfig({ server: fake.url }), captureLogger(logs), {
+    const kc = createKubeConfig({ server: fake.url });
+    controller = startPodController(kc, captureLogger(logs), {
       systemNamespace: 'kuma-system',
       retryBaseMs: 10,
       retryMaxMs: 100,
+      events: eventRecorder(kc, captureLogger(logs), 'ferry.io/pod-controller', 'cp-test'),
       ...options,
     });
     await controller.synced;
   };
 
   beforeEach(async () => {
-    fake = await FakeApiServer.start({ resources: [...CORE_V1_RESOURCES, DATAPLANES, MESHES] });
+    fake = await FakeApiServer.start({ resources: [...CORE_V1_RESOURCES, DATAPLANES, MESHES, EVENTS] });
     logs = [];
     controller = undefined;
     fake.create('namespaces', { metadata: { name: NS } });
@@ -189,6 +193,16 @@ describe('pod controller', () => {
 
     fake.patch('pods', NS, 'bad-gw', { metadata: { annotations: { 'kuma.io/gateway': 'enabled' } } });
     await until(() => dataplane('bad-gw') !== undefined, 'the Dataplane once the value is valid');
+
+    // and `kubectl describe pod` tells the story, as with Kuma
+    const events = () => fake.list('events', NS).filter((e) => e.regarding?.name === 'bad-gw');
+    await until(() => events().some((e) => e.reason === 'CreatedKumaDataplane'), 'the Created event');
+    const failed = events().find((e) => e.reason === 'FailedToGenerateKumaDataplane')!;
+    assert.equal(failed.type, 'Warning');
+    assert.equal(failed.note, `Failed to generate Kuma Dataplane: ${message}`);
+    assert.equal(failed.regarding.uid, fake.get('pods', NS, 'bad-gw')!.metadata.uid);
+    const created = events().find((e) => e.reason === 'CreatedKumaDataplane')!;
+    assert.deepEqual([created.type, created.action, created.note, created.reportingController], ['Normal', 'Create', 'Created Kuma Dataplane: bad-gw', 'ferry.io/pod-controller']);
   });
 
   test('pods without the injected annotation, or with it set to false, get no Dataplane', async () => {

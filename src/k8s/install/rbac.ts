@@ -31,7 +31,8 @@ export const CLUSTER_RULES: PolicyRule[] = [
   },
   // sidecars authenticate with their pod's service-account token, which the API server reviews
   { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
-  // No events rule: the control plane records no Kubernetes events.
+  // the pod controller tells `kubectl describe pod` what it did (Created/Updated/FailedToGenerate KumaDataplane)
+  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create'] },
 ];
 
 export const NAMESPACE_RULES: PolicyRule[] = [
