@@ -25,6 +25,7 @@ export async function benchPodController(pods: number): Promise<Row[]> {
       ...CORE_V1_RESOURCES,
       { group: 'kuma.io', version: 'v1alpha1', plural: 'dataplanes', kind: 'Dataplane', namespaced: true },
       { group: 'kuma.io', version: 'v1alpha1', plural: 'meshes', kind: 'Mesh', namespaced: false },
+      { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', kind: 'EndpointSlice', namespaced: true },
     ],
   });
   fake.create('meshes', { metadata: { name: 'default' } });

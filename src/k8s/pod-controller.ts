@@ -6,11 +6,13 @@
 import {
   CoreV1Api,
   CustomObjectsApi,
+  DiscoveryV1Api,
   makeInformer,
   type Informer,
   type KubeConfig,
   type KubernetesObject,
   type KubernetesListObject,
+  type V1EndpointSlice,
   type V1Namespace,
   type V1Pod,
   type V1Service,
@@ -22,7 +24,7 @@ import { apiMessageOf as apiReason, statusCodeOf as statusCode } from './api-err
 import { desiredDataplane, sameDataplane, type DataplaneObject } from './pod-controller/dataplane-object.js';
 import { restartOnError, startUntilListed, type Lifecycle } from './pod-controller/informer-lifecycle.js';
 import { meshOfPod } from './pod-controller/mesh-of-pod.js';
-import { selectorMatches, servicesForPod } from './pod-controller/services-for-pod.js';
+import { SERVICE_NAME_LABEL, selectorMatches, servicesForPod } from './pod-controller/services-for-pod.js';
 import { WorkQueue } from './pod-controller/work-queue.js';
 import type { EventRecorder } from './event-recorder.js';
 
@@ -71,6 +73,8 @@ export function startPodController(kc: KubeConfig, logger: ControllerLogger, opt
   const pods = makeInformer(kc, '/api/v1/pods', () => core.listPodForAllNamespaces());
   const services = makeInformer(kc, '/api/v1/services', () => core.listServiceForAllNamespaces());
   const namespaces = makeInformer(kc, '/api/v1/namespaces', () => core.listNamespace());
+  const discovery = kc.makeApiClient(DiscoveryV1Api);
+  const endpointSlices = makeInformer<V1EndpointSlice>(kc, '/apis/discovery.k8s.io/v1/endpointslices', () => discovery.listEndpointSliceForAllNamespaces());
   const meshKind = kubernetesKind('Mesh') as CustomResourceKind;
   const meshes = makeInformer<KubernetesObject>(
     kc,
@@ -150,7 +154,7 @@ export function startPodController(kc: KubeConfig, logger: ControllerLogger, opt
     }
     // Kuma refuses too; the pod is redone when the Mesh appears
     if (!meshes.get(mesh.name)) throw new Error(`meshes.kuma.io "${mesh.name}" not found`);
-    const matching = servicesForPod(pod, services.list(namespace));
+    const matching = servicesForPod(pod, services.list(namespace), endpointSlices.list(namespace));
 
     for (let round = 1; ; round++) {
       const existing = round === 1 ? await currentDataplane(namespace, name) : await readDataplane(namespace, name);
@@ -285,10 +289,31 @@ export function startPodController(kc: KubeConfig, logger: ControllerLogger, opt
       const labels = pod.metadata?.labels;
       if (selectorMatches(svc.spec?.selector, labels) || selectorMatches(previous, labels)) enqueuePod(pod);
     }
+    // a selector-less Service reaches its pods through its EndpointSlices
+    for (const slice of endpointSlices.list(namespace)) {
+      if (slice.metadata?.labels?.[SERVICE_NAME_LABEL] !== svc.metadata.name) continue;
+      for (const e of slice.endpoints ?? []) if (e.targetRef?.kind === 'Pod' && e.targetRef.name) queue.add(keyOf(namespace, e.targetRef.name));
+    }
   };
   services.on('add', onService(false));
   services.on('update', onService(false));
   services.on('delete', onService(true));
+
+  // A selector-less Service's pods are the targets of its EndpointSlices (before and after the change).
+  const slicePods = new Map<string, Set<string>>();
+  const onSlice = (deleted: boolean) => (slice: V1EndpointSlice): void => {
+    const namespace = slice.metadata?.namespace;
+    if (!namespace || !slice.metadata?.name) return;
+    const key = keyOf(namespace, slice.metadata.name);
+    const now = new Set((slice.endpoints ?? []).filter((e) => e.targetRef?.kind === 'Pod' && e.targetRef.name).map((e) => e.targetRef!.name!));
+    const before = slicePods.get(key) ?? new Set<string>();
+    if (deleted) slicePods.delete(key);
+    else slicePods.set(key, now);
+    for (const name of new Set([...before, ...now])) queue.add(keyOf(namespace, name));
+  };
+  endpointSlices.on('add', onSlice(false));
+  endpointSlices.on('update', onSlice(false));
+  endpointSlices.on('delete', onSlice(true));
 
   // Only the mesh label/annotation and the phase of a namespace matter to its pods' Dataplanes.
   const namespaceSeen = new Map<string, string>();
@@ -327,6 +352,7 @@ export function startPodController(kc: KubeConfig, logger: ControllerLogger, opt
     [namespaces, 'namespaces'],
     [meshes, 'meshes'],
     [services, 'services'],
+    [endpointSlices, 'endpointslices'],
     [dataplanes, 'dataplanes'],
     [pods, 'pods'],
   ];

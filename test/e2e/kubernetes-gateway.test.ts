@@ -36,6 +36,7 @@ function resourceTypes() {
     { group: 'apps', version: 'v1', plural: 'replicasets', kind: 'ReplicaSet', namespaced: true },
     { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true },
     { group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true },
+    { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', kind: 'EndpointSlice', namespaced: true },
     ...customResourceKinds().map((k) => ({ group: KUMA_GROUP, version: KUMA_VERSION, plural: k.plural, kind: k.kind, namespaced: k.namespaced })),
   ];
 }

@@ -9,6 +9,7 @@ import { captureLogger, until, type LogLine } from './controller-harness.js';
 
 const DATAPLANES: ResourceType = { group: 'kuma.io', version: 'v1alpha1', plural: 'dataplanes', kind: 'Dataplane', namespaced: true };
 const MESHES: ResourceType = { group: 'kuma.io', version: 'v1alpha1', plural: 'meshes', kind: 'Mesh', namespaced: false };
+const ENDPOINT_SLICES: ResourceType = { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', kind: 'EndpointSlice', namespaced: true };
 const EVENTS: ResourceType = { group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true };
 const NS = 'mesh';
 
@@ -66,7 +67,7 @@ describe('pod controller', () => {
   };
 
   beforeEach(async () => {
-    fake = await FakeApiServer.start({ resources: [...CORE_V1_RESOURCES, DATAPLANES, MESHES, EVENTS] });
+    fake = await FakeApiServer.start({ resources: [...CORE_V1_RESOURCES, DATAPLANES, MESHES, EVENTS, ENDPOINT_SLICES] });
     logs = [];
     controller = undefined;
     fake.create('namespaces', { metadata: { name: NS } });
@@ -181,6 +182,24 @@ describe('pod controller', () => {
     await until(() => serviceTag() === 'api_mesh_svc_81', 'the Service inbound again');
     fake.delete('services', NS, 'api');
     await until(() => serviceTag() === 'api-1_mesh_svc', 'the serviceless inbound after deletion');
+  });
+
+  test('a selector-less Service picks its pods through its EndpointSlices, as in Kuma', async () => {
+    const created = fake.create('pods', pod('manual-1', { labels: { app: 'manual' } }));
+    fake.create('services', { metadata: { name: 'legacy', namespace: NS }, spec: { ports: [{ port: 80, targetPort: 8080 }] } } as KubeObject);
+    await start();
+    const serviceTag = () => dataplane('manual-1')?.spec.networking.inbound?.[0]?.tags['kuma.io/service'];
+    await until(() => serviceTag() === 'manual-1_mesh_svc', 'the serviceless inbound first');
+    const slice = {
+      metadata: { name: 'legacy-abc', namespace: NS, labels: { 'kubernetes.io/service-name': 'legacy' } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: ['10.0.0.5'], targetRef: { kind: 'Pod', name: 'manual-1', namespace: NS, uid: created.metadata.uid } }],
+      ports: [{ port: 8080 }],
+    } as KubeObject;
+    fake.create('endpointslices', slice);
+    await until(() => serviceTag() === 'legacy_mesh_svc_80', 'the Service inbound through the EndpointSlice');
+    fake.patch('endpointslices', NS, 'legacy-abc', { endpoints: [] });
+    await until(() => serviceTag() === 'manual-1_mesh_svc', 'the serviceless inbound once the pod left the slice');
   });
 
   test('an invalid gateway value is logged, yields no Dataplane and is retried until fixed', async () => {

@@ -19,6 +19,8 @@ export const CLUSTER_RULES: PolicyRule[] = [
   { apiGroups: [''], resources: ['pods', 'services', 'namespaces'], verbs: READ },
   // the service controller writes the upstream annotations back onto Services
   { apiGroups: [''], resources: ['services'], verbs: ['update', 'patch'] },
+  // a selector-less Service's pods are the targets of its EndpointSlices
+  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
   // a pod's ReplicaSet names its Deployment, which the converter uses as the workload
   { apiGroups: ['apps'], resources: ['replicasets'], verbs: READ },
   // Dataplanes carry a blocking owner reference to their pod, which needs update on the pod's finalizers
