@@ -8,6 +8,8 @@ import { CoreV1Api, makeInformer, type KubeConfig, type V1Service } from '@kuber
 import type { Resource } from '../core/resource.js';
 import type { OutboundInterface } from '../xds/generate/dataplane-view.js';
 import { clusterIpOutbounds, kubeServiceView, type KubeServiceView } from './cluster-ip-outbounds.js';
+import { restartOnError, startUntilListed, type Lifecycle } from './informer-lifecycle.js';
+import { RetryTimers } from './retry-timers.js';
 import type { ControllerLogger } from './service-controller.js';
 
 export interface ClusterIpSourceOptions {
@@ -38,19 +40,11 @@ export function startClusterIpSource(kc: KubeConfig, logger: ControllerLogger, o
   /** Rebuilt on demand after a change. */
   let list: KubeServiceView[] | undefined;
   const listeners = new Set<() => void>();
-  const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
   let synced = false;
-  let failures = 0;
 
-  const later = (ms: number, fn: () => void): void => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      fn();
-    }, ms);
-    timers.add(t);
-  };
-  const backoff = (attempt: number): number => Math.min(retryMaxMs, retryBaseMs * 2 ** Math.max(0, attempt - 1));
+  const timers = new RetryTimers(retryBaseMs, retryMaxMs);
+  const life: Lifecycle = { stopped: () => stopped, synced: () => synced, timers: timers, logger };
 
   const notify = (): void => {
     list = undefined;
@@ -81,32 +75,10 @@ export function startClusterIpSource(kc: KubeConfig, logger: ControllerLogger, o
     if (key && views.delete(key)) notify();
   });
 
-  async function startUntilListed(): Promise<void> {
-    for (let attempt = 1; !stopped; attempt++) {
-      let failure: unknown;
-      const onError = (err: unknown): void => {
-        failure = err;
-      };
-      informer.on('error', onError);
-      await informer.start();
-      informer.off('error', onError);
-      if (failure === undefined || stopped) return;
-      logger.error({ err: failure, resource: 'services' }, 'unable to list services, retrying');
-      await new Promise<void>((resolve) => later(backoff(attempt), resolve));
-    }
-  }
-
-  informer.on('error', (err: unknown) => {
-    if (stopped || !synced) return;
-    failures++;
-    logger.error({ err, resource: 'services' }, 'watch of services failed, restarting');
-    later(backoff(failures), () => {
-      if (!stopped) void informer.start().then(() => (failures = 0));
-    });
-  });
+  restartOnError(informer, 'services', life);
 
   const syncedPromise = (async () => {
-    await startUntilListed();
+    await startUntilListed(informer, 'services', life);
     synced = true;
     logger.debug({ services: views.size }, 'services listed for ClusterIP outbounds');
     notify();
@@ -123,8 +95,7 @@ export function startClusterIpSource(kc: KubeConfig, logger: ControllerLogger, o
     },
     async stop() {
       stopped = true;
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
+      timers.stop();
       listeners.clear();
       await informer.stop();
     },

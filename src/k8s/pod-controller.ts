@@ -22,10 +22,10 @@ import { convertPod, type K8sDataplane, type Pod, type Service } from './pod-con
 import { GATEWAY_ANNOTATION, parseEnabled, type ControllerLogger } from './service-controller.js';
 import { apiMessageOf as apiReason, statusCodeOf as statusCode } from './api-errors.js';
 import { desiredDataplane, sameDataplane, type DataplaneObject } from './pod-controller/dataplane-object.js';
-import { restartOnError, startUntilListed, type Lifecycle } from './pod-controller/informer-lifecycle.js';
+import { restartOnError, startUntilListed, type Lifecycle } from './informer-lifecycle.js';
 import { meshOfPod } from './pod-controller/mesh-of-pod.js';
 import { SERVICE_NAME_LABEL, selectorMatches, servicesForPod } from './pod-controller/services-for-pod.js';
-import { WorkQueue } from './pod-controller/work-queue.js';
+import { WorkQueue } from './work-queue.js';
 import type { EventRecorder } from './event-recorder.js';
 
 export const SIDECAR_INJECTED_ANNOTATION = 'kuma.io/sidecar-injected';
@@ -104,13 +104,7 @@ export function startPodController(kc: KubeConfig, logger: ControllerLogger, opt
       }
     },
   });
-  const life: Lifecycle = {
-    stopped: () => stopped,
-    synced: () => synced,
-    backoff: (attempt) => queue.backoff(attempt),
-    later: (ms, fn) => queue.later(ms, fn),
-    logger,
-  };
+  const life: Lifecycle = { stopped: () => stopped, synced: () => synced, timers: queue, logger };
 
   async function reconcile(key: string): Promise<void> {
     const [namespace, name] = key.split('/') as [string, string];

@@ -4,11 +4,11 @@
  * Service controller; additionally re-checks a namespace's Services when its injection label changes.
  */
 import { apiMessageOf as reason, statusCodeOf } from './api-errors.js';
+import { restartOnError, startUntilListed, type Lifecycle } from './informer-lifecycle.js';
+import { WorkQueue } from './work-queue.js';
 import {
   CoreV1Api,
   makeInformer,
-  type Informer,
-  type KubernetesObject,
   type KubeConfig,
   type V1Namespace,
   type V1Service,
@@ -60,52 +60,13 @@ export function startServiceController(
 
   let stopped = false;
   let synced = false;
-  const timers = new Set<NodeJS.Timeout>();
-  const pending = new Set<string>();
-  const failures = new Map<string, number>();
-  let working = false;
   const injectionLabelSeen = new Map<string, string | undefined>();
-
-  const later = (ms: number, fn: () => void): void => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      fn();
-    }, ms);
-    timers.add(t);
-  };
-  const backoff = (attempt: number): number => Math.min(retryMaxMs, retryBaseMs * 2 ** Math.max(0, attempt - 1));
-
-  const enqueue = (namespace: string, name: string): void => {
-    if (stopped) return;
-    pending.add(`${namespace}/${name}`);
-    void drain();
-  };
-
-  async function drain(): Promise<void> {
-    if (working || !synced) return;
-    working = true;
-    try {
-      while (!stopped && pending.size > 0) {
-        const key = pending.values().next().value as string;
-        pending.delete(key);
-        try {
-          await reconcile(key);
-          failures.delete(key);
-        } catch (err) {
-          if (stopped) return;
-          const attempt = (failures.get(key) ?? 0) + 1;
-          failures.set(key, attempt);
-          logger.error({ err, service: key }, (err as Error).message);
-          later(backoff(attempt), () => {
-            const [ns, name] = key.split('/');
-            enqueue(ns, name);
-          });
-        }
-      }
-    } finally {
-      working = false;
-    }
-  }
+  const queue = new WorkQueue(reconcile, {
+    retryBaseMs,
+    retryMaxMs,
+    onError: (key, err) => logger.error({ err, service: key }, (err as Error).message),
+  });
+  const life: Lifecycle = { stopped: () => stopped, synced: () => synced, timers: queue, logger };
 
   async function reconcile(key: string): Promise<void> {
     const [namespace, name] = key.split('/');
@@ -162,7 +123,7 @@ export function startServiceController(
   }
 
   const onService = (svc: V1Service): void => {
-    if (svc.metadata?.namespace && svc.metadata.name) enqueue(svc.metadata.namespace, svc.metadata.name);
+    if (svc.metadata?.namespace && svc.metadata.name) queue.add(`${svc.metadata.namespace}/${svc.metadata.name}`);
   };
   services.on('add', onService);
   services.on('update', onService);
@@ -184,52 +145,21 @@ export function startServiceController(
     if (ns.metadata?.name) injectionLabelSeen.delete(ns.metadata.name);
   });
 
-  const restartAttempts = new Map<object, number>();
-  function superviseAfterSync<T extends KubernetesObject>(informer: Informer<T>, resource: string): void {
-    informer.on('error', (err: unknown) => {
-      if (stopped || !synced) return;
-      const attempt = (restartAttempts.get(informer) ?? 0) + 1;
-      restartAttempts.set(informer, attempt);
-      logger.error({ err, resource }, `watch of ${resource} failed, restarting`);
-      later(backoff(attempt), () => {
-        if (!stopped) void informer.start().then(() => restartAttempts.delete(informer));
-      });
-    });
-  }
-
-  async function startUntilListed<T extends KubernetesObject>(informer: Informer<T>, resource: string): Promise<void> {
-    for (let attempt = 1; !stopped; attempt++) {
-      let failure: unknown;
-      const onError = (err: unknown): void => {
-        failure = err;
-      };
-      informer.on('error', onError);
-      await informer.start();
-      informer.off('error', onError);
-      if (failure === undefined) return;
-      if (stopped) return;
-      logger.error({ err: failure, resource }, `unable to list ${resource}, retrying`);
-      await new Promise<void>((resolve) => later(backoff(attempt), resolve));
-    }
-  }
-
-  superviseAfterSync(services, 'services');
-  superviseAfterSync(namespaces, 'namespaces');
+  restartOnError(services, 'services', life);
+  restartOnError(namespaces, 'namespaces', life);
   // Namespaces first, so the first Service reconciles find their namespace in the cache.
   const syncedPromise = (async () => {
-    await startUntilListed(namespaces, 'namespaces');
-    await startUntilListed(services, 'services');
+    await startUntilListed(namespaces, 'namespaces', life);
+    await startUntilListed(services, 'services', life);
     synced = true;
-    void drain();
+    queue.start();
   })();
 
   return {
     synced: syncedPromise,
     async stop(): Promise<void> {
       stopped = true;
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      pending.clear();
+      queue.stop();
       await Promise.all([services.stop(), namespaces.stop()]);
     },
   };

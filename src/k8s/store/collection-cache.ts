@@ -4,6 +4,8 @@
  * it after a write, so the store's own next read sees what it just wrote.
  */
 import { makeInformer, type Informer, type KubeConfig, type ObjectCache } from '@kubernetes/client-node';
+import { restartOnError, startUntilListed, type Lifecycle } from '../informer-lifecycle.js';
+import { RetryTimers } from '../retry-timers.js';
 import type { ControllerLogger } from '../service-controller.js';
 import type { Endpoint } from './endpoints.js';
 import type { ObjectKey } from './names.js';
@@ -32,10 +34,10 @@ function atLeast(version: string | undefined, wanted: string): boolean {
 export class CollectionCache {
   private readonly informer: Informer<KubeObject> & ObjectCache<KubeObject>;
   private readonly waiters = new Set<Waiter>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers: RetryTimers;
+  private readonly life: Lifecycle;
   private listed = false;
   private stopped = false;
-  private restartAttempts = 0;
   /** Highest version any event of this collection carried. */
   private seenVersion = '0';
 
@@ -43,10 +45,12 @@ export class CollectionCache {
     kc: KubeConfig,
     readonly endpoint: Endpoint,
     private readonly logger: ControllerLogger,
-    private readonly options: CollectionCacheOptions,
+    options: CollectionCacheOptions,
     onChange: (event: CacheEvent, obj: KubeObject) => void,
   ) {
     this.informer = makeInformer<KubeObject>(kc, endpoint.path, () => endpoint.list());
+    this.timers = new RetryTimers(options.retryBaseMs, options.retryMaxMs);
+    this.life = { stopped: () => this.stopped, synced: () => this.listed, timers: this.timers, logger };
     for (const event of ['add', 'update', 'delete'] as const) {
       this.informer.on(event, (obj: KubeObject) => {
         const version = obj.metadata?.resourceVersion;
@@ -56,40 +60,18 @@ export class CollectionCache {
         if (this.listed) onChange(event, obj);
       });
     }
-    this.informer.on('error', (err: unknown) => {
-      if (this.stopped || !this.listed) return;
-      this.restartAttempts++;
-      this.logger.error({ err, resource: endpoint.path }, `watch of ${endpoint.path} failed, restarting`);
-      this.later(this.backoff(this.restartAttempts), () => {
-        if (!this.stopped) void this.informer.start().then(() => (this.restartAttempts = 0));
-      });
-    });
+    restartOnError(this.informer, endpoint.path, this.life);
   }
 
   /** Resolves once the first list is in the cache; retries a failing list with backoff. */
   async start(): Promise<void> {
-    for (let attempt = 1; !this.stopped; attempt++) {
-      let failure: unknown;
-      const onError = (err: unknown): void => {
-        failure = err;
-      };
-      this.informer.on('error', onError);
-      await this.informer.start();
-      this.informer.off('error', onError);
-      if (failure === undefined) {
-        this.listed = true;
-        return;
-      }
-      if (this.stopped) return;
-      this.logger.error({ err: failure, resource: this.endpoint.path }, `unable to list ${this.endpoint.path}, retrying`);
-      await new Promise<void>((resolve) => this.later(this.backoff(attempt), resolve));
-    }
+    await startUntilListed(this.informer, this.endpoint.path, this.life);
+    if (!this.stopped) this.listed = true;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.timers.stop();
     for (const w of this.waiters) w.resolve();
     this.waiters.clear();
     await this.informer.stop();
@@ -146,17 +128,5 @@ export class CollectionCache {
 
   private wake(): void {
     for (const w of [...this.waiters]) if (w.done()) w.resolve();
-  }
-
-  private backoff(attempt: number): number {
-    return Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.max(0, attempt - 1));
-  }
-
-  private later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, ms);
-    this.timers.add(t);
   }
 }

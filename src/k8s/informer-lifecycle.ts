@@ -1,11 +1,12 @@
 import type { Informer, KubernetesObject } from '@kubernetes/client-node';
-import type { ControllerLogger } from '../service-controller.js';
+import type { RetryTimers } from './retry-timers.js';
+import type { ControllerLogger } from './service-controller.js';
 
 export interface Lifecycle {
   stopped(): boolean;
   synced(): boolean;
-  backoff(attempt: number): number;
-  later(ms: number, fn: () => void): void;
+  /** Where retries wait (a RetryTimers, or a WorkQueue's). */
+  timers: Pick<RetryTimers, 'backoff' | 'later'>;
   logger: ControllerLogger;
 }
 
@@ -25,7 +26,7 @@ export async function startUntilListed<T extends KubernetesObject>(
     informer.off('error', onError);
     if (failure === undefined || life.stopped()) return;
     life.logger.error({ err: failure, resource }, `unable to list ${resource}, retrying`);
-    await new Promise<void>((resolve) => life.later(life.backoff(attempt), resolve));
+    await new Promise<void>((resolve) => life.timers.later(life.timers.backoff(attempt), resolve));
   }
 }
 
@@ -36,7 +37,7 @@ export function restartOnError<T extends KubernetesObject>(informer: Informer<T>
     if (life.stopped() || !life.synced()) return;
     attempts += 1;
     life.logger.error({ err, resource }, `watch of ${resource} failed, restarting`);
-    life.later(life.backoff(attempts), () => {
+    life.timers.later(life.timers.backoff(attempts), () => {
       if (!life.stopped()) void informer.start().then(() => (attempts = 0));
     });
   });

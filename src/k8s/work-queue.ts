@@ -2,6 +2,8 @@
  * A deduplicating queue of keys worked one at a time; a failed key is retried after an
  * exponential backoff even if no further event arrives for it.
  */
+import { RetryTimers } from './retry-timers.js';
+
 export interface WorkQueueOptions {
   retryBaseMs: number;
   retryMaxMs: number;
@@ -11,15 +13,20 @@ export interface WorkQueueOptions {
 export class WorkQueue {
   private readonly pending = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers: RetryTimers;
   private working = false;
   private open = false;
   private stopped = false;
 
   constructor(
     private readonly work: (key: string) => Promise<void>,
-    private readonly options: WorkQueueOptions,
-  ) {}
+    options: WorkQueueOptions,
+  ) {
+    this.timers = new RetryTimers(options.retryBaseMs, options.retryMaxMs);
+    this.onError = options.onError;
+  }
+
+  private readonly onError: (key: string, err: unknown) => void;
 
   add(key: string): void {
     if (this.stopped) return;
@@ -35,22 +42,16 @@ export class WorkQueue {
 
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.timers.stop();
     this.pending.clear();
   }
 
-  /** Delay before retry number `attempt` (1-based). */
   backoff(attempt: number): number {
-    return Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.max(0, attempt - 1));
+    return this.timers.backoff(attempt);
   }
 
   later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      if (!this.stopped) fn();
-    }, ms);
-    this.timers.add(t);
+    this.timers.later(ms, fn);
   }
 
   private async drain(): Promise<void> {
@@ -67,7 +68,7 @@ export class WorkQueue {
           if (this.stopped) return;
           const attempt = (this.failures.get(key) ?? 0) + 1;
           this.failures.set(key, attempt);
-          this.options.onError(key, err);
+          this.onError(key, err);
           this.later(this.backoff(attempt), () => this.add(key));
         }
       }
