@@ -8,13 +8,13 @@ import { isIPv4, isIPv6 } from 'node:net';
 export const TYPE_A = 1;
 export const TYPE_AAAA = 28;
 const TYPE_OPT = 41;
-const CLASS_IN = 1;
+export const CLASS_IN = 1;
 
 export const RCODE_NOERROR = 0;
 export const RCODE_SERVFAIL = 2;
 export const RCODE_NXDOMAIN = 3;
 
-const HEADER_LENGTH = 12;
+export const HEADER_LENGTH = 12;
 const FLAG_QR = 0x8000;
 const FLAG_AA = 0x0400;
 const FLAG_TC = 0x0200;
@@ -110,7 +110,7 @@ export function parseQuery(msg: Buffer): Query {
 }
 
 /** Header for an answer to `query`; only the first question is echoed. */
-function header(query: Query, rcode: number, answers: number, extraFlags: number): Buffer {
+export function answerHeader(query: Query, rcode: number, answers: number, extraFlags: number): Buffer {
   const h = Buffer.alloc(HEADER_LENGTH);
   h.writeUInt16BE(query.id, 0);
   h.writeUInt16BE(FLAG_QR | (query.flags & (OPCODE_MASK | FLAG_RD)) | FLAG_RA | extraFlags | (rcode & 0xf), 2);
@@ -120,15 +120,14 @@ function header(query: Query, rcode: number, answers: number, extraFlags: number
 }
 
 export function encodeError(query: Query, rcode: number): Buffer {
-  return Buffer.concat([header(query, rcode, 0, 0), query.questionBytes ?? Buffer.alloc(0)]);
+  return Buffer.concat([answerHeader(query, rcode, 0, 0), query.questionBytes ?? Buffer.alloc(0)]);
 }
 
 /** An authoritative answer with A/AAAA records for the question's name. */
 export function encodeAnswer(query: Query, rcode: number, ips: readonly string[], ttl: number): Buffer {
   const records = ips.map((ip) => {
     const v4 = isIPv4(ip);
-    if (!v4 && !isIPv6(ip)) throw new Error(`not an IP address: ${ip}`);
-    const data = v4 ? Buffer.from(ip.split('.').map(Number)) : ipv6Bytes(ip);
+    const data = addressBytes(ip);
     const rr = Buffer.alloc(12 + data.length);
     rr.writeUInt16BE(0xc000 | HEADER_LENGTH, 0); // the name of the question right after the header
     rr.writeUInt16BE(v4 ? TYPE_A : TYPE_AAAA, 2);
@@ -138,7 +137,7 @@ export function encodeAnswer(query: Query, rcode: number, ips: readonly string[]
     data.copy(rr, 12);
     return rr;
   });
-  return Buffer.concat([header(query, rcode, records.length, FLAG_AA), query.questionBytes ?? Buffer.alloc(0), ...records]);
+  return Buffer.concat([answerHeader(query, rcode, records.length, FLAG_AA), query.questionBytes ?? Buffer.alloc(0), ...records]);
 }
 
 /** Header and question only with TC set: the client retries over TCP. */
@@ -152,6 +151,13 @@ export function encodeTruncated(query: Query, answer: Buffer): Buffer {
 
 export function isTruncated(answer: Buffer): boolean {
   return answer.length >= HEADER_LENGTH && (answer.readUInt16BE(2) & FLAG_TC) !== 0;
+}
+
+/** The RDATA of an A or AAAA record. */
+export function addressBytes(ip: string): Buffer {
+  if (isIPv4(ip)) return Buffer.from(ip.split('.').map(Number));
+  if (!isIPv6(ip)) throw new Error(`not an IP address: ${ip}`);
+  return ipv6Bytes(ip);
 }
 
 export function ipv6Bytes(ip: string): Buffer {

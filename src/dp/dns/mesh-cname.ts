@@ -5,16 +5,10 @@
  * the chain plus the table's addresses, so the client lands on the mesh VIP.
  */
 import { isIPv4 } from 'node:net';
-import { ipv6Bytes, readName, RCODE_NOERROR, TYPE_A, TYPE_AAAA, type Query } from './codec.js';
+import { addressBytes, answerHeader, CLASS_IN, HEADER_LENGTH, readName, RCODE_NOERROR, TYPE_A, TYPE_AAAA, type Query } from './codec.js';
 import { normalizeName, type Addresses } from './answer-table.js';
 
 const TYPE_CNAME = 5;
-const CLASS_IN = 1;
-const HEADER_LENGTH = 12;
-const FLAG_QR = 0x8000;
-const FLAG_RD = 0x0100;
-const FLAG_RA = 0x0080;
-const OPCODE_MASK = 0x7800;
 const MAX_CHAIN = 8;
 
 interface Alias {
@@ -83,13 +77,8 @@ export function meshAliasAnswer(
   const ips = q.type === TYPE_A ? entry.a : entry.aaaa;
   const records = [
     ...chain.map((a) => record(a.name, TYPE_CNAME, a.ttl, encodeName(a.target))),
-    ...ips.map((ip) => record(current, isIPv4(ip) ? TYPE_A : TYPE_AAAA, ttl, isIPv4(ip) ? Buffer.from(ip.split('.').map(Number)) : ipv6Bytes(ip))),
+    ...ips.map((ip) => record(current, isIPv4(ip) ? TYPE_A : TYPE_AAAA, ttl, addressBytes(ip))),
   ];
-  const header = Buffer.alloc(HEADER_LENGTH);
-  header.writeUInt16BE(query.id, 0);
   // not authoritative: the aliases come from upstream
-  header.writeUInt16BE(FLAG_QR | (query.flags & (OPCODE_MASK | FLAG_RD)) | FLAG_RA | RCODE_NOERROR, 2);
-  header.writeUInt16BE(query.questionBytes ? 1 : 0, 4);
-  header.writeUInt16BE(records.length, 6);
-  return Buffer.concat([header, query.questionBytes ?? Buffer.alloc(0), ...records]);
+  return Buffer.concat([answerHeader(query, RCODE_NOERROR, records.length, 0), query.questionBytes ?? Buffer.alloc(0), ...records]);
 }
