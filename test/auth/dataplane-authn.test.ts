@@ -6,18 +6,14 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Code } from '@connectrpc/connect';
 import { pino } from 'pino';
-import { ResourceManager } from '../../src/core/manager.js';
-import { createRegistry } from '../../src/resources/index.js';
-import { MemoryStore } from '../../src/store/memory.js';
-import { SnapshotCache } from '../../src/xds/cache.js';
 import { adsRoutes } from '../../src/xds/server/ads.js';
-import { XdsController } from '../../src/xds/controller.js';
 import { startDpServer, type RunningDpServer } from '../../src/dp/server.js';
 import { createBootstrapHandler, DP_TOKEN_REQUIRED, storeDataplaneResolver } from '../../src/dp/bootstrap-handler.js';
 import { TYPE_URL } from '../../src/xds/resources.js';
 import { DataplaneTokens, type DataplaneIdentity } from '../../src/tokens/dataplane-token.js';
 import { DataplaneAuthenticator, identityMismatch } from '../../src/auth/dataplane-authenticator.js';
 import { openDelta, openSotw, type NodeInit } from '../helpers/xds-clients.js';
+import { testControllerBase } from '../helpers/xds-controller.js';
 
 const silent = pino({ level: 'silent' });
 const HOUR = 3600_000;
@@ -27,29 +23,13 @@ const sidecar = (service: string, address: string, extra: Record<string, string>
 });
 
 async function setup() {
-  const store = new MemoryStore();
-  const registry = createRegistry();
-  const manager = new ResourceManager(store, registry, { zone: 'default', env: 'universal' });
-  await manager.create(registry.mustGet('Mesh'), { mesh: '', name: 'default' }, { labels: {}, spec: {} });
+  const { store, registry, manager, cache, start } = await testControllerBase();
   const dataplaneKind = registry.mustGet('Dataplane');
   await manager.apply(dataplaneKind, { mesh: 'default', name: 'web-1' }, { labels: { 'kuma.io/workload': 'web' }, spec: sidecar('web', '10.0.0.1', { version: 'v1' }) });
   await manager.apply(dataplaneKind, { mesh: 'default', name: 'db-1' }, { labels: {}, spec: sidecar('db', '10.0.0.2') });
   const tokens = new DataplaneTokens(manager, { inMemoryStore: false });
   const authn = new DataplaneAuthenticator({ tokens, store, registry });
-  const cache = new SnapshotCache();
-  const controller = new XdsController({
-    store,
-    manager,
-    registry,
-    cache,
-    logger: silent,
-    instanceId: 'cp-test',
-    defaultAdminPort: 9901,
-    deregistrationDelayMs: 10_000,
-    statusFlushIntervalMs: 200,
-    zone: 'default',
-    authenticate: authn.authenticateStream,
-  });
+  const controller = start({ authenticate: authn.authenticateStream });
   const bootstrap = createBootstrapHandler({
     resolveDataplane: storeDataplaneResolver(store, registry),
     xds: { host: '', port: 5678, tls: false },

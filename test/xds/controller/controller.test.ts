@@ -4,38 +4,19 @@ import assert from 'node:assert/strict';
 import { create } from '@bufbuild/protobuf';
 import { pino } from 'pino';
 import { ListenerSchema } from '../../../gen/envoy/config/listener/v3/listener_pb.js';
-import { ResourceManager } from '../../../src/core/manager.js';
-import { createRegistry } from '../../../src/resources/index.js';
 import { MemoryStore } from '../../../src/store/memory.js';
-import { SnapshotCache } from '../../../src/xds/cache.js';
 import { adsRoutes } from '../../../src/xds/server/ads.js';
-import { XdsController } from '../../../src/xds/controller.js';
 import { generateEnvoyConfig } from '../../../src/xds/generate/index.js';
 import { startDpServer, type RunningDpServer } from '../../../src/dp/server.js';
 import { TYPE_URL } from '../../../src/xds/resources.js';
 import { openSotw } from '../../helpers/xds-clients.js';
+import { testControllerBase } from '../../helpers/xds-controller.js';
 
 const silent = pino({ level: 'silent' });
 
 async function setup(opts: { generate?: typeof generateEnvoyConfig; deregistrationDelayMs?: number } = {}) {
-  const store = new MemoryStore();
-  const registry = createRegistry();
-  const manager = new ResourceManager(store, registry, { zone: 'default', env: 'universal' });
-  await manager.create(registry.mustGet('Mesh'), { mesh: '', name: 'default' }, { labels: {}, spec: {} });
-  const cache = new SnapshotCache();
-  const controller = new XdsController({
-    store,
-    manager,
-    registry,
-    cache,
-    logger: silent,
-    instanceId: 'cp-test',
-    defaultAdminPort: 9901,
-    deregistrationDelayMs: opts.deregistrationDelayMs ?? 10_000,
-    statusFlushIntervalMs: 200,
-    zone: 'default',
-    generate: opts.generate,
-  });
+  const { store, registry, manager, cache, start } = await testControllerBase();
+  const controller = start({ deregistrationDelayMs: opts.deregistrationDelayMs ?? 10_000, generate: opts.generate });
   const server: RunningDpServer = await startDpServer({ host: '127.0.0.1', port: 0, tls: false, routes: adsRoutes(cache, controller, silent), http: () => false, logger: silent });
   const apply = (name: string, spec: Record<string, unknown>) => manager.apply(registry.mustGet('Dataplane'), { mesh: 'default', name }, { labels: {}, spec });
   return {

@@ -2,13 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { create, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
-import { pino } from 'pino';
 import { NodeSchema } from '../../../gen/envoy/config/core/v3/base_pb.js';
-import { ResourceManager } from '../../../src/core/manager.js';
-import { createRegistry } from '../../../src/resources/index.js';
-import { MemoryStore } from '../../../src/store/memory.js';
-import { SnapshotCache } from '../../../src/xds/cache.js';
-import { XdsController } from '../../../src/xds/controller.js';
 import { TYPE_URL } from '../../../src/xds/resources.js';
 import { ClusterSchema } from '../../../gen/envoy/config/cluster/v3/cluster_pb.js';
 import { ClusterLoadAssignmentSchema } from '../../../gen/envoy/config/endpoint/v3/endpoint_pb.js';
@@ -20,6 +14,7 @@ import { clusterIpOutbounds, kubeServiceView, type KubeServiceView } from '../..
 import { buildMeshState, type PlatformOutbounds } from '../../../src/xds/mesh-state.js';
 import { generateEnvoyConfig, type EnvoyConfig, type MeshSnapshot } from '../../../src/xds/generate/index.js';
 import { BUILTIN_MTLS, dataplane, endpointDataplane, mesh, proxyOf, renderConfig } from './fixtures.js';
+import { testControllerBase } from '../../helpers/xds-controller.js';
 
 const TP = { redirectPortOutbound: 15001, redirectPortInbound: 15006 };
 const BACKEND = 'backend_kuma-demo_svc_8080';
@@ -237,28 +232,12 @@ function fakePlatform(initial: KubeServiceView[]) {
 
 describe('controller with a platform outbound source', () => {
   it('regenerates connected proxies when the Services change', async () => {
-    const store = new MemoryStore();
-    const registry = createRegistry();
-    const manager = new ResourceManager(store, registry, { zone: 'default', env: 'universal' });
-    await manager.create(registry.mustGet('Mesh'), { mesh: '', name: 'default' }, { labels: {}, spec: {} });
+    const { store, registry, manager, cache, start } = await testControllerBase();
     for (const dp of [gateway(), ...peers]) {
       await manager.create(registry.mustGet('Dataplane'), { mesh: 'default', name: dp.meta.name }, { labels: {}, spec: dp.spec });
     }
     const platform = fakePlatform(views.filter((v) => v.name !== 'backend'));
-    const cache = new SnapshotCache();
-    const controller = new XdsController({
-      store,
-      manager,
-      registry,
-      cache,
-      logger: pino({ level: 'silent' }),
-      instanceId: 'cp-test',
-      defaultAdminPort: 9901,
-      deregistrationDelayMs: 10_000,
-      statusFlushIntervalMs: 200,
-      zone: 'default',
-      platformOutbounds: platform.source,
-    });
+    const controller = start({ platformOutbounds: platform.source });
     const listenersOf = () => [...(cache.get('default.kong-1.kong')?.get(TYPE_URL.Listener)?.keys() ?? [])];
     try {
       await controller.onStreamOpen({ streamId: 's1', node: create(NodeSchema, { id: 'default.kong-1.kong' }), kind: 'sotw', headers: new Headers() });
