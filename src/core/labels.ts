@@ -2,6 +2,7 @@
 import type { KindDescriptor } from './registry.js';
 import type { Labels, Spec } from './resource.js';
 import { FieldPath, type Violation } from './validation.js';
+import { policyRole, type PolicyNamespace } from './policy-role.js';
 
 const NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -66,6 +67,8 @@ export function validateLabels(labels: Labels, mesh: string, rules: LabelRules):
 export interface ComputeOptions {
   zone: string;
   env: 'universal' | 'kubernetes';
+  /** The Kubernetes namespace of the object (none on Universal). */
+  namespace?: PolicyNamespace;
 }
 
 /** Kinds a zone control plane originates (and marks with origin/zone/env). */
@@ -83,6 +86,12 @@ export function computeLabels(kind: KindDescriptor, spec: Spec, existing: Labels
       setIfMissing('kuma.io/zone', opts.zone);
       setIfMissing('kuma.io/env', opts.env);
     }
+  }
+  const locallyOriginated = labels['kuma.io/origin'] !== 'global';
+  if (opts.namespace && opts.namespace.name !== '' && locallyOriginated) {
+    if (opts.env === 'kubernetes') setIfMissing('k8s.kuma.io/namespace', opts.namespace.name);
+    // throws when the policy mixes directions or kinds of `to` items
+    if (kind.policy) labels['kuma.io/policy-role'] = policyRole(spec, opts.namespace);
   }
   if (kind.name === 'Dataplane') {
     const gateway = (spec.networking as { gateway?: { type?: string } } | undefined)?.gateway;

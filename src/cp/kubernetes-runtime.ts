@@ -116,6 +116,7 @@ export async function startKubernetesRuntime(opts: KubernetesRuntimeOptions): Pr
     key: cert.keyPem,
     registry: opts.registry,
     systemNamespace,
+    zone: config.multizone.zone.name,
     logger: logger.child({ component: 'admission-webhook' }),
     readNamespace: namespaceReader(kube),
     meshExists: async (mesh) => (await opts.store.get('Mesh', { mesh: '', name: mesh })) !== undefined,

@@ -245,17 +245,22 @@ describe('ferryctl install control-plane', () => {
       assert.equal(w.failurePolicy, 'Fail');
       assert.deepEqual([w.clientConfig.service.name, w.clientConfig.service.namespace], [service.metadata.name, NS]);
     }
-    assert.ok(mutating.length >= 2);
-    for (const w of mutating) {
+    const injectors = mutating.filter((w) => w.clientConfig.service.path === '/inject-sidecar');
+    assert.equal(injectors.length, 2);
+    for (const w of injectors) {
       assert.equal(w.clientConfig.service.path, '/inject-sidecar');
       assert.deepEqual(w.rules, [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }]);
       const excluded = w.namespaceSelector.matchExpressions.find((e: Obj) => e.key === 'kubernetes.io/metadata.name');
       assert.deepEqual(excluded, { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', NS] });
     }
-    const byNamespace = mutating.find((w) => !w.objectSelector)!;
+    const byNamespace = injectors.find((w) => !w.objectSelector)!;
     assert.deepEqual(byNamespace.namespaceSelector.matchExpressions[0], { key: 'kuma.io/sidecar-injection', operator: 'In', values: ['enabled', 'true'] });
-    const byPod = mutating.find((w) => w.objectSelector)!;
+    const byPod = injectors.find((w) => w.objectSelector)!;
     assert.deepEqual(byPod.objectSelector, { matchLabels: { 'kuma.io/sidecar-injection': 'enabled' } });
+    const defaulter = mutating.find((w) => w.clientConfig.service.path === '/default-kuma-io-v1alpha1-mesh')!;
+    assert.deepEqual(defaulter.rules[0].operations, ['CREATE', 'UPDATE']);
+    assert.deepEqual([...defaulter.rules[0].resources].sort(), customResourceKinds().map((k) => k.plural).sort());
+    assert.equal(mutating.length, 3);
 
     assert.equal(validating.length, 1);
     assert.equal(validating[0]!.clientConfig.service.path, '/validate-kuma-io-v1alpha1');

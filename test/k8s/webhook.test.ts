@@ -38,6 +38,7 @@ before(async () => {
         logger: silent,
         readNamespace: async (name) => namespaces[name],
         allowedUsers: ['system:serviceaccount:kuma-system:kuma-control-plane'],
+        zone: 'zone-1',
       });
       servers.set(`${config}/${sidecarFeature}`, server);
     }
@@ -356,6 +357,51 @@ describe('webhook server: validation on /validate-kuma-io-v1alpha1', () => {
     const byControlPlane = await validate({ ...kumaRequest('DataplaneInsight', 'CREATE', insight), userInfo: { username: cpUser } });
     assert.equal(byControlPlane.allowed, true);
   });
+});
+
+describe('webhook server: defaults and computed labels on /default-kuma-io-v1alpha1-mesh', () => {
+  const defaulted = async (object: Record<string, unknown>, kind: string, namespace?: string) => {
+    const response = await admit(defaultServer().port, '/default-kuma-io-v1alpha1-mesh', kumaRequest(kind, 'CREATE', object, namespace ? { namespace } : {}));
+    assert.equal(response.allowed, true, JSON.stringify(response.status));
+    return response.patch ? (applyPatch(object, patchOf(response)) as Record<string, any>) : object;
+  };
+  const mtp = (namespace: string, spec: Record<string, unknown>) => ({
+    apiVersion: 'kuma.io/v1alpha1',
+    kind: 'MeshTrafficPermission',
+    metadata: { name: 'allow', namespace, labels: { 'kuma.io/mesh': 'default' } },
+    spec,
+  });
+  const allowFromKong = { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'MeshService', name: 'kong' }, default: { action: 'Allow' } }] };
+
+  it("labels a kubectl-applied policy as Kuma stores it: origin, zone, env, namespace and role", async () => {
+    const app = await defaulted(mtp('shop', allowFromKong), 'MeshTrafficPermission', 'shop');
+    assert.deepEqual(app.metadata.labels, {
+      'kuma.io/mesh': 'default',
+      'kuma.io/origin': 'zone',
+      'kuma.io/zone': 'zone-1',
+      'kuma.io/env': 'kubernetes',
+      'k8s.kuma.io/namespace': 'shop',
+      'kuma.io/policy-role': 'workload-owner',
+    });
+    const system = await defaulted(mtp('kuma-system', allowFromKong), 'MeshTrafficPermission', 'kuma-system');
+    assert.equal(system.metadata.labels['kuma.io/policy-role'], 'system');
+  });
+
+  it('leaves a policy synced from the global control plane alone but for its mesh', async () => {
+    const synced = mtp('kuma-system', allowFromKong);
+    (synced.metadata.labels as Record<string, string>)['kuma.io/origin'] = 'global';
+    const out = await defaulted(synced, 'MeshTrafficPermission', 'kuma-system');
+    assert.deepEqual(out.metadata.labels, { 'kuma.io/mesh': 'default', 'kuma.io/origin': 'global' });
+  });
+
+  it('labels a Dataplane with its mesh, zone origin, proxy type and namespace', async () => {
+    const out = await defaulted(dataplane(validNetworking), 'Dataplane', 'example');
+    assert.equal(out.metadata.labels['kuma.io/mesh'], 'demo');
+    assert.equal(out.metadata.labels['k8s.kuma.io/namespace'], 'example');
+    assert.equal(out.metadata.labels['kuma.io/proxy-type'], 'sidecar');
+    assert.equal(out.metadata.labels['kuma.io/zone'], 'zone-1');
+  });
+
 });
 
 describe('webhook server: transport', () => {

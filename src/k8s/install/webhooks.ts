@@ -1,12 +1,13 @@
 /**
  * Admission webhooks, selected as Kuma's chart selects them: sidecar injection for pods in
- * labelled namespaces (or opted-in pods), and validation of the `kuma.io` resources.
+ * labelled namespaces (or opted-in pods), and defaulting and validation of the `kuma.io` resources.
  */
 import { KUMA_GROUP, KUMA_VERSION, customResourceKinds } from '../kinds.js';
 import { SERVICE_NAME, SIDECAR_INJECTION_LABEL, commonLabels } from './names.js';
 
 export const INJECT_PATH = '/inject-sidecar';
 export const VALIDATE_PATH = '/validate-kuma-io-v1alpha1';
+export const DEFAULT_PATH = '/default-kuma-io-v1alpha1-mesh';
 export const MUTATING_WEBHOOK_CONFIGURATION_NAME = 'ferry-admission-mutating-webhook-configuration';
 export const VALIDATING_WEBHOOK_CONFIGURATION_NAME = 'ferry-validating-webhook-configuration';
 
@@ -52,6 +53,16 @@ export function mutatingWebhookConfiguration(target: WebhookTarget): Record<stri
           matchExpressions: [{ key: SIDECAR_INJECTION_LABEL, operator: 'Exists' }, namespaceNameNotIn('kube-system', target.namespace)],
         },
         objectSelector: { matchLabels: { [SIDECAR_INJECTION_LABEL]: 'enabled' } },
+      },
+      {
+        // kuma.io objects applied with kubectl get the defaults and computed labels the control plane would store
+        name: 'mesh.defaulter.kuma-admission.kuma.io',
+        admissionReviewVersions: ['v1'],
+        failurePolicy: 'Fail',
+        sideEffects: 'None',
+        namespaceSelector: { matchExpressions: [{ key: SIDECAR_INJECTION_LABEL, operator: 'Exists' }, namespaceNameNotIn('kube-system')] },
+        clientConfig: clientConfig(target, DEFAULT_PATH),
+        rules: [{ apiGroups: [KUMA_GROUP], apiVersions: [KUMA_VERSION], operations: ['CREATE', 'UPDATE'], resources: customResourceKinds().map((k) => k.plural) }],
       },
     ],
   };

@@ -62,14 +62,14 @@ export function validateKumaResource(request: AdmissionRequest, deps: ResourceVa
   return allowed(deprecationsOf(kind.name, spec));
 }
 
-interface DecodedObject {
+export interface DecodedObject {
   doc: Record<string, unknown>;
   name: string;
   namespace?: string;
   labels: Labels;
 }
 
-function decodeObject(raw: unknown, kindName: string): DecodedObject | { error: string } {
+export function decodeObject(raw: unknown, kindName: string): DecodedObject | { error: string } {
   if (!isObject(raw)) return { error: `couldn't decode ${kindName}: the object must be a JSON object` };
   const metadata = raw.metadata ?? {};
   if (!isObject(metadata)) return { error: `couldn't decode ${kindName}: metadata must be an object` };
@@ -86,13 +86,13 @@ function decodeObject(raw: unknown, kindName: string): DecodedObject | { error: 
 }
 
 // Legacy kinds carry `mesh:` beside `spec`; policies read the label and fall back to the default mesh.
-function meshOf(crd: CustomResourceKind, doc: Record<string, unknown>, labels: Labels): string {
+export function meshOf(crd: CustomResourceKind, doc: Record<string, unknown>, labels: Labels): string {
   if (crd.meshIn === 'field') return typeof doc.mesh === 'string' ? doc.mesh : '';
   if (crd.meshIn === 'label') return labels[MESH_LABEL] ?? DEFAULT_MESH;
   return '';
 }
 
-function parseBody(kind: KindDescriptor, crd: CustomResourceKind, doc: Record<string, unknown>, v: Violations): Spec {
+export function parseBody(kind: KindDescriptor, crd: CustomResourceKind, doc: Record<string, unknown>, v: Violations): Spec {
   const body = doc[crd.body];
   if (body === undefined || body === null) return {};
   return (parseMessage(kind.schema, body, FieldPath.at(crd.body), v) ?? {}) as Spec;
