@@ -5,7 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CoreV1Api, type KubeConfig, type V1Namespace } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Namespace } from '@kubernetes/client-node';
+import { KUMA_GROUP, KUMA_VERSION } from '../k8s/kinds.js';
 import { statusCodeOf } from '../k8s/api-errors.js';
 import type { Logger } from 'pino';
 import { ConfigError, type FerryConfig } from '../config/config.js';
@@ -58,6 +59,19 @@ async function readCaFile(file: string): Promise<string> {
   } catch (e) {
     throw new ConfigError(`runtime.kubernetes.injector.caCertFile (FERRY_RUNTIME_KUBERNETES_INJECTOR_CA_CERT_FILE): ${(e as Error).message}`);
   }
+}
+
+function meshUidReader(kube: KubeConfig): (name: string) => Promise<string | undefined> {
+  const custom = kube.makeApiClient(CustomObjectsApi);
+  return async (name) => {
+    try {
+      const mesh = (await custom.getClusterCustomObject({ group: KUMA_GROUP, version: KUMA_VERSION, plural: 'meshes', name })) as { metadata?: { uid?: string } };
+      return mesh.metadata?.uid;
+    } catch (e) {
+      if (statusCodeOf(e) === 404) return undefined;
+      throw e;
+    }
+  };
 }
 
 function namespaceReader(kube: KubeConfig): (name: string) => Promise<V1Namespace | undefined> {
@@ -120,6 +134,7 @@ export async function startKubernetesRuntime(opts: KubernetesRuntimeOptions): Pr
     logger: logger.child({ component: 'admission-webhook' }),
     readNamespace: namespaceReader(kube),
     meshExists: async (mesh) => (await opts.store.get('Mesh', { mesh: '', name: mesh })) !== undefined,
+    meshUid: meshUidReader(kube),
     allowedUsers: [`system:serviceaccount:${systemNamespace}:${CONTROL_PLANE_NAME}`],
     injector: {
       config: defaultInjectorConfig({ sidecar: images.sidecarImage, init: images.initImage }),

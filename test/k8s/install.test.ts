@@ -260,7 +260,10 @@ describe('ferryctl install control-plane', () => {
     const defaulter = mutating.find((w) => w.clientConfig.service.path === '/default-kuma-io-v1alpha1-mesh')!;
     assert.deepEqual(defaulter.rules[0].operations, ['CREATE', 'UPDATE']);
     assert.deepEqual([...defaulter.rules[0].resources].sort(), customResourceKinds().map((k) => k.plural).sort());
-    assert.equal(mutating.length, 3);
+    const owners = mutating.find((w) => w.clientConfig.service.path === '/owner-reference-kuma-io-v1alpha1')!;
+    assert.deepEqual(owners.rules[0].operations, ['CREATE']);
+    assert.deepEqual(owners.rules[0].resources, ['meshtrafficpermissions']);
+    assert.equal(mutating.length, 4);
 
     assert.equal(validating.length, 1);
     assert.equal(validating[0]!.clientConfig.service.path, '/validate-kuma-io-v1alpha1');

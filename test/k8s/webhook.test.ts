@@ -39,6 +39,7 @@ before(async () => {
         readNamespace: async (name) => namespaces[name],
         allowedUsers: ['system:serviceaccount:kuma-system:kuma-control-plane'],
         zone: 'zone-1',
+        meshUid: async (name) => (name === 'default' ? 'mesh-default-uid' : undefined),
       });
       servers.set(`${config}/${sidecarFeature}`, server);
     }
@@ -402,6 +403,36 @@ describe('webhook server: defaults and computed labels on /default-kuma-io-v1alp
     assert.equal(out.metadata.labels['kuma.io/zone'], 'zone-1');
   });
 
+});
+
+describe('webhook server: Mesh owner references on /owner-reference-kuma-io-v1alpha1', () => {
+  const own = (object: Record<string, unknown>, kind = 'MeshTrafficPermission') =>
+    admit(defaultServer().port, '/owner-reference-kuma-io-v1alpha1', kumaRequest(kind, 'CREATE', object, { namespace: 'kuma-system' }));
+  const policy = (labels: Record<string, string>, ownerReferences?: unknown[]) => ({
+    apiVersion: 'kuma.io/v1alpha1',
+    kind: 'MeshTrafficPermission',
+    metadata: { name: 'allow', namespace: 'kuma-system', labels, ...(ownerReferences ? { ownerReferences } : {}) },
+    spec: { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'Mesh' }, default: { action: 'Allow' } }] },
+  });
+
+  it('makes a policy a dependent of its Mesh, keeping other owners', async () => {
+    const other = { apiVersion: 'v1', kind: 'ConfigMap', name: 'x', uid: 'other-uid' };
+    const object = policy({ 'kuma.io/mesh': 'default' }, [other]);
+    const response = await own(object);
+    assert.equal(response.allowed, true);
+    const patched = applyPatch(object, patchOf(response)) as { metadata: { ownerReferences: unknown[] } };
+    assert.deepEqual(patched.metadata.ownerReferences, [other, { apiVersion: 'kuma.io/v1alpha1', kind: 'Mesh', name: 'default', uid: 'mesh-default-uid' }]);
+  });
+
+  it('refuses a policy of a Mesh that does not exist, and leaves synced policies and other kinds alone', async () => {
+    const missing = await own(policy({ 'kuma.io/mesh': 'nope' }));
+    assert.equal(missing.allowed, false);
+    assert.deepEqual([missing.status.code, missing.status.message], [400, 'meshes.kuma.io "nope" not found']);
+    const synced = await own(policy({ 'kuma.io/mesh': 'nope', 'kuma.io/origin': 'global' }));
+    assert.deepEqual([synced.allowed, synced.patch], [true, undefined]);
+    const dp = await own(dataplane(validNetworking), 'Dataplane');
+    assert.deepEqual([dp.allowed, dp.patch], [true, undefined]);
+  });
 });
 
 describe('webhook server: transport', () => {

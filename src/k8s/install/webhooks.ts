@@ -8,6 +8,7 @@ import { SERVICE_NAME, SIDECAR_INJECTION_LABEL, commonLabels } from './names.js'
 export const INJECT_PATH = '/inject-sidecar';
 export const VALIDATE_PATH = '/validate-kuma-io-v1alpha1';
 export const DEFAULT_PATH = '/default-kuma-io-v1alpha1-mesh';
+export const OWNER_REFERENCE_PATH = '/owner-reference-kuma-io-v1alpha1';
 export const MUTATING_WEBHOOK_CONFIGURATION_NAME = 'ferry-admission-mutating-webhook-configuration';
 export const VALIDATING_WEBHOOK_CONFIGURATION_NAME = 'ferry-validating-webhook-configuration';
 
@@ -63,6 +64,16 @@ export function mutatingWebhookConfiguration(target: WebhookTarget): Record<stri
         namespaceSelector: { matchExpressions: [{ key: SIDECAR_INJECTION_LABEL, operator: 'Exists' }, namespaceNameNotIn('kube-system')] },
         clientConfig: clientConfig(target, DEFAULT_PATH),
         rules: [{ apiGroups: [KUMA_GROUP], apiVersions: [KUMA_VERSION], operations: ['CREATE', 'UPDATE'], resources: customResourceKinds().map((k) => k.plural) }],
+      },
+      {
+        // policies created with kubectl become dependents of their Mesh, so they go with it
+        name: 'owner-reference.kuma-admission.kuma.io',
+        admissionReviewVersions: ['v1'],
+        failurePolicy: 'Fail',
+        sideEffects: 'None',
+        namespaceSelector: { matchExpressions: [{ key: SIDECAR_INJECTION_LABEL, operator: 'Exists' }, namespaceNameNotIn('kube-system')] },
+        clientConfig: clientConfig(target, OWNER_REFERENCE_PATH),
+        rules: [{ apiGroups: [KUMA_GROUP], apiVersions: [KUMA_VERSION], operations: ['CREATE'], resources: customResourceKinds().filter((k) => k.meshIn === 'label').map((k) => k.plural) }],
       },
     ],
   };

@@ -13,6 +13,7 @@ import type { ControllerLogger } from '../service-controller.js';
 import { ADMISSION_API_VERSIONS, errored, review, type AdmissionRequest, type Verdict } from './admission-review.js';
 import { decodeAdmissionReview } from './decode-review.js';
 import { GARBAGE_COLLECTOR_USER } from './operation-check.js';
+import { addMeshOwnerReference } from './mesh-owner-reference.js';
 import { defaultKumaResource } from './resource-defaulting.js';
 import { validateKumaResource } from './resource-validation.js';
 import { injectSidecar, type WebhookInjectorOptions } from './sidecar-injection.js';
@@ -20,6 +21,7 @@ import { injectSidecar, type WebhookInjectorOptions } from './sidecar-injection.
 export const INJECT_SIDECAR_PATH = '/inject-sidecar';
 export const VALIDATE_KUMA_PATH = '/validate-kuma-io-v1alpha1';
 export const DEFAULT_KUMA_PATH = '/default-kuma-io-v1alpha1-mesh';
+export const OWNER_REFERENCE_PATH = '/owner-reference-kuma-io-v1alpha1';
 export const DEFAULT_WEBHOOK_PORT = 5443;
 
 // The webhook runtime Kuma builds on refuses bodies above 7 MiB.
@@ -39,6 +41,8 @@ export interface WebhookServerOptions {
   readNamespace?: (name: string) => Promise<V1Namespace | undefined>;
   /** When given, injection into a mesh that does not exist is refused. */
   meshExists?: (name: string) => Promise<boolean>;
+  /** The uid of a Mesh object (for owner references), undefined when it does not exist. */
+  meshUid?: (name: string) => Promise<string | undefined>;
   /** The control plane's zone, for the computed labels of zone-originated kinds. */
   zone?: string;
   /** Users allowed any change to kuma.io objects, e.g. the control plane's service account; the garbage collector is always added. */
@@ -56,6 +60,8 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     [INJECT_SIDECAR_PATH]: (request) =>
       injectSidecar(request, { injector: opts.injector, readNamespace: opts.readNamespace, meshExists: opts.meshExists }),
     [VALIDATE_KUMA_PATH]: (request) => validateKumaResource(request, { registry: opts.registry, allowedUsers }),
+    [OWNER_REFERENCE_PATH]: (request) =>
+      addMeshOwnerReference(request, { registry: opts.registry, meshUid: opts.meshUid ?? (async () => undefined) }),
     [DEFAULT_KUMA_PATH]: (request) =>
       defaultKumaResource(request, { registry: opts.registry, allowedUsers, systemNamespace: opts.systemNamespace, zone: opts.zone ?? 'default' }),
   };
