@@ -32,6 +32,8 @@ export interface ApplyResult {
 export interface ManagerOptions extends ComputeOptions {
   /** Runs after a Mesh is written (e.g. creating its CA), before the write is acknowledged. */
   afterMeshWrite?: (mesh: Resource) => Promise<void>;
+  /** Checks of a deletion that need the store (e.g. a Secret a CA backend uses); violations refuse it. */
+  validateDeleteWithStore?: (type: string, key: ResourceKey) => Promise<Violation[]>;
   /** Checks of a Mesh that need the store (e.g. a provided CA's Secrets); violations reject the write. */
   validateMeshWithStore?: (name: string, spec: Spec) => Promise<Violation[]>;
 }
@@ -113,6 +115,8 @@ export class ResourceManager {
 
   async delete(kind: KindDescriptor, key: ResourceKey): Promise<void> {
     const current = await this.get(kind, key);
+    const refusals = (await this.opts.validateDeleteWithStore?.(kind.name, key)) ?? [];
+    if (refusals.length > 0) throw new ValidationError(refusals);
     if (kind.name === 'Mesh') {
       const dps = await this.store.list('Dataplane', { mesh: key.name, size: 1 });
       if (dps.total > 0) {

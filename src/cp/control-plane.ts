@@ -21,6 +21,7 @@ import { VipAllocator, dnsRecordsFor } from '../vips/index.js';
 import { createDnsFeedHandler, firstHandler } from '../dp/dns-feed.js';
 import { reachableRecords } from '../vips/reachable.js';
 import { validateProvidedBackends } from '../ca/provided-backends.js';
+import { secretDeletionCheck } from '../ca/secrets-in-use.js';
 import { adsRoutes } from '../xds/server/ads.js';
 import { XdsController } from '../xds/controller.js';
 import { configDump } from '../xds/config-dump.js';
@@ -83,6 +84,7 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
     // as Kuma's mesh manager: the CA exists by the time the mesh write is acknowledged
     afterMeshWrite: (mesh) => ca.ensureCa(mesh),
     validateMeshWithStore: (name, spec) => validateProvidedBackends(store, name, spec),
+    validateDeleteWithStore: (type, key) => secretDeletionCheck(store, type, key),
   });
   const unwatch = store.watch((e) => metrics.storeChanges.inc({ type: e.type, op: e.op }));
   let ready = false;

@@ -135,6 +135,7 @@ export async function startKubernetesRuntime(opts: KubernetesRuntimeOptions): Pr
     readNamespace: namespaceReader(kube),
     meshExists: async (mesh) => (await opts.store.get('Mesh', { mesh: '', name: mesh })) !== undefined,
     meshUid: meshUidReader(kube),
+    meshResource: (mesh) => opts.store.get('Mesh', { mesh: '', name: mesh }),
     allowedUsers: [`system:serviceaccount:${systemNamespace}:${CONTROL_PLANE_NAME}`],
     injector: {
       config: defaultInjectorConfig({ sidecar: images.sidecarImage, init: images.initImage }),

@@ -242,7 +242,8 @@ describe('ferryctl install control-plane', () => {
     for (const w of [...mutating, ...validating]) {
       assert.deepEqual(w.admissionReviewVersions, ['v1']);
       assert.equal(w.sideEffects, 'None');
-      assert.equal(w.failurePolicy, 'Fail');
+      // as in Kuma's chart, a Secret check that cannot be reached does not block Secrets
+      assert.equal(w.failurePolicy, w.name === 'secret.validator.kuma-admission.kuma.io' ? 'Ignore' : 'Fail');
       assert.deepEqual([w.clientConfig.service.name, w.clientConfig.service.namespace], [service.metadata.name, NS]);
     }
     const injectors = mutating.filter((w) => w.clientConfig.service.path === '/inject-sidecar');
@@ -265,7 +266,10 @@ describe('ferryctl install control-plane', () => {
     assert.deepEqual(owners.rules[0].resources, ['meshtrafficpermissions']);
     assert.equal(mutating.length, 4);
 
-    assert.equal(validating.length, 1);
+    assert.equal(validating.length, 2);
+    const secrets = validating.find((w) => w.clientConfig.service.path === '/validate-v1-secret')!;
+    assert.deepEqual(secrets.rules, [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['secrets'] }]);
+    assert.deepEqual(secrets.namespaceSelector.matchExpressions, [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [NS] }]);
     assert.equal(validating[0]!.clientConfig.service.path, '/validate-kuma-io-v1alpha1');
     assert.deepEqual(validating[0]!.rules[0].apiGroups, ['kuma.io']);
     assert.deepEqual([...validating[0]!.rules[0].resources].sort(), ['dataplanes', 'meshes', 'meshtrafficpermissions', 'serviceinsights']);

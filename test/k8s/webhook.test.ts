@@ -40,6 +40,10 @@ before(async () => {
         allowedUsers: ['system:serviceaccount:kuma-system:kuma-control-plane'],
         zone: 'zone-1',
         meshUid: async (name) => (name === 'default' ? 'mesh-default-uid' : undefined),
+        meshResource: async (name) =>
+          name === 'default'
+            ? ({ meta: { name: 'default', mesh: '', labels: {}, version: '1' }, spec: { mtls: { enabledBackend: 'ca-1', backends: [{ name: 'ca-1', type: 'builtin' }] } } } as never)
+            : undefined,
       });
       servers.set(`${config}/${sidecarFeature}`, server);
     }
@@ -432,6 +436,44 @@ describe('webhook server: Mesh owner references on /owner-reference-kuma-io-v1al
     assert.deepEqual([synced.allowed, synced.patch], [true, undefined]);
     const dp = await own(dataplane(validNetworking), 'Dataplane');
     assert.deepEqual([dp.allowed, dp.patch], [true, undefined]);
+  });
+});
+
+describe('webhook server: Kuma Secrets on /validate-v1-secret', () => {
+  const secretRequest = (operation: string, secret: Record<string, unknown>, oldObject?: Record<string, unknown>) =>
+    admit(defaultServer().port, '/validate-v1-secret', {
+      kind: { group: '', version: 'v1', kind: 'Secret' },
+      operation,
+      namespace: 'kuma-system',
+      userInfo: { username: 'alice' },
+      ...(operation === 'DELETE' ? { oldObject: secret } : { object: secret, ...(oldObject ? { oldObject } : {}) }),
+    });
+  const secret = (type: string, labels: Record<string, string>, value?: string) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type,
+    metadata: { name: 'default.ca-builtin-cert-ca-1', namespace: 'kuma-system', labels },
+    data: value === undefined ? {} : { value },
+  });
+
+  it('requires a value, keeps a mesh Secret in its mesh, and refuses a mesh on a global one', async () => {
+    assert.equal((await secretRequest('CREATE', secret('system.kuma.io/secret', { 'kuma.io/mesh': 'default' }, 'eA=='))).allowed, true);
+    const empty = await secretRequest('CREATE', secret('system.kuma.io/secret', {}));
+    assert.deepEqual([empty.allowed, empty.status.code, empty.status.message], [false, 422, 'data.value: cannot be empty.']);
+    const moved = await secretRequest('UPDATE', secret('system.kuma.io/secret', { 'kuma.io/mesh': 'other' }, 'eA=='), secret('system.kuma.io/secret', {}, 'eA=='));
+    assert.equal(moved.status.message, 'metadata.labels["kuma.io/mesh"]: cannot change mesh of the Secret. Delete the Secret first and apply it again.');
+    const global = await secretRequest('CREATE', secret('system.kuma.io/global-secret', { 'kuma.io/mesh': 'default' }, 'eA=='));
+    assert.equal(global.status.message, 'metadata.labels["kuma.io/mesh"]: mesh cannot be set on global secret');
+    assert.equal((await secretRequest('CREATE', secret('Opaque', {}))).allowed, true, 'other Secrets are not ours');
+  });
+
+  it("refuses deleting a Secret a CA backend uses, with Kuma's message", async () => {
+    const used = await secretRequest('DELETE', secret('system.kuma.io/secret', { 'kuma.io/mesh': 'default' }, 'eA=='));
+    assert.equal(used.allowed, false);
+    assert.match(used.status.message, /^name: The secret "default.ca-builtin-cert-ca-1" that you are trying to remove is currently in use in Mesh "default" in mTLS backend "ca-1"/);
+    const other = secret('system.kuma.io/secret', { 'kuma.io/mesh': 'default' }, 'eA==');
+    other.metadata.name = 'unused';
+    assert.equal((await secretRequest('DELETE', other)).allowed, true);
   });
 });
 

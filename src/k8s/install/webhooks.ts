@@ -7,6 +7,7 @@ import { SERVICE_NAME, SIDECAR_INJECTION_LABEL, commonLabels } from './names.js'
 
 export const INJECT_PATH = '/inject-sidecar';
 export const VALIDATE_PATH = '/validate-kuma-io-v1alpha1';
+export const VALIDATE_SECRET_PATH = '/validate-v1-secret';
 export const DEFAULT_PATH = '/default-kuma-io-v1alpha1-mesh';
 export const OWNER_REFERENCE_PATH = '/owner-reference-kuma-io-v1alpha1';
 export const MUTATING_WEBHOOK_CONFIGURATION_NAME = 'ferry-admission-mutating-webhook-configuration';
@@ -102,6 +103,16 @@ export function validatingWebhookConfiguration(target: WebhookTarget): Record<st
             resources: customResourceKinds().filter((k) => k.body === 'spec').map((k) => k.plural),
           },
         ],
+      },
+      {
+        // Kuma Secrets live in the control plane's namespace only
+        name: 'secret.validator.kuma-admission.kuma.io',
+        admissionReviewVersions: ['v1'],
+        failurePolicy: 'Ignore',
+        sideEffects: 'None',
+        namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [target.namespace] }] },
+        clientConfig: clientConfig(target, VALIDATE_SECRET_PATH),
+        rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['secrets'] }],
       },
     ],
   };

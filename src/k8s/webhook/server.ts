@@ -14,6 +14,8 @@ import { ADMISSION_API_VERSIONS, errored, review, type AdmissionRequest, type Ve
 import { decodeAdmissionReview } from './decode-review.js';
 import { GARBAGE_COLLECTOR_USER } from './operation-check.js';
 import { addMeshOwnerReference } from './mesh-owner-reference.js';
+import { validateKumaSecret } from './secret-validation.js';
+import type { Resource } from '../../core/resource.js';
 import { defaultKumaResource } from './resource-defaulting.js';
 import { validateKumaResource } from './resource-validation.js';
 import { injectSidecar, type WebhookInjectorOptions } from './sidecar-injection.js';
@@ -22,6 +24,7 @@ export const INJECT_SIDECAR_PATH = '/inject-sidecar';
 export const VALIDATE_KUMA_PATH = '/validate-kuma-io-v1alpha1';
 export const DEFAULT_KUMA_PATH = '/default-kuma-io-v1alpha1-mesh';
 export const OWNER_REFERENCE_PATH = '/owner-reference-kuma-io-v1alpha1';
+export const VALIDATE_SECRET_PATH = '/validate-v1-secret';
 export const DEFAULT_WEBHOOK_PORT = 5443;
 
 // The webhook runtime Kuma builds on refuses bodies above 7 MiB.
@@ -41,6 +44,8 @@ export interface WebhookServerOptions {
   readNamespace?: (name: string) => Promise<V1Namespace | undefined>;
   /** When given, injection into a mesh that does not exist is refused. */
   meshExists?: (name: string) => Promise<boolean>;
+  /** The Mesh resource (for the Secret checks), undefined when it does not exist. */
+  meshResource?: (name: string) => Promise<Resource | undefined>;
   /** The uid of a Mesh object (for owner references), undefined when it does not exist. */
   meshUid?: (name: string) => Promise<string | undefined>;
   /** The control plane's zone, for the computed labels of zone-originated kinds. */
@@ -60,6 +65,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     [INJECT_SIDECAR_PATH]: (request) =>
       injectSidecar(request, { injector: opts.injector, readNamespace: opts.readNamespace, meshExists: opts.meshExists }),
     [VALIDATE_KUMA_PATH]: (request) => validateKumaResource(request, { registry: opts.registry, allowedUsers }),
+    [VALIDATE_SECRET_PATH]: (request) => validateKumaSecret(request, { mesh: opts.meshResource ?? (async () => undefined) }),
     [OWNER_REFERENCE_PATH]: (request) =>
       addMeshOwnerReference(request, { registry: opts.registry, meshUid: opts.meshUid ?? (async () => undefined) }),
     [DEFAULT_KUMA_PATH]: (request) =>
