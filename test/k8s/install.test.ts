@@ -266,7 +266,9 @@ describe('ferryctl install control-plane', () => {
     assert.deepEqual(owners.rules[0].resources, ['meshtrafficpermissions']);
     assert.equal(mutating.length, 4);
 
-    assert.equal(validating.length, 2);
+    assert.equal(validating.length, 3);
+    const pods = validating.find((w) => w.clientConfig.service.path === '/validate-v1-pod')!;
+    assert.deepEqual(pods.rules, [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] }]);
     const secrets = validating.find((w) => w.clientConfig.service.path === '/validate-v1-secret')!;
     assert.deepEqual(secrets.rules, [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['secrets'] }]);
     assert.deepEqual(secrets.namespaceSelector.matchExpressions, [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [NS] }]);

@@ -477,6 +477,22 @@ describe('webhook server: Kuma Secrets on /validate-v1-secret', () => {
   });
 });
 
+describe('webhook server: pods on /validate-v1-pod', () => {
+  const podRequest = (labels: Record<string, string>) =>
+    admit(defaultServer().port, '/validate-v1-pod', {
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      operation: 'CREATE',
+      namespace: 'shop',
+      object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'shop', labels }, spec: { containers: [] } },
+    });
+
+  it('refuses a kuma.io/workload label set by hand, allows any other', async () => {
+    const refused = await podRequest({ app: 'web', 'kuma.io/workload': 'web' });
+    assert.deepEqual([refused.allowed, refused.status.code, refused.status.message], [false, 403, 'cannot manually set kuma.io/workload label on Pod; it is automatically managed by Kuma']);
+    assert.equal((await podRequest({ app: 'web' })).allowed, true);
+  });
+});
+
 describe('webhook server: transport', () => {
   it('answers a body that is not an AdmissionReview with status code 400', async () => {
     const res = await post(defaultServer().port, '/validate-kuma-io-v1alpha1', '{not json');
@@ -495,7 +511,7 @@ describe('webhook server: transport', () => {
   });
 
   it('returns 404 for other paths', async () => {
-    const res = await post(defaultServer().port, '/validate-v1-pod', '{}');
+    const res = await post(defaultServer().port, '/mutate-something-else', '{}');
     assert.equal(res.status, 404);
   });
 });

@@ -8,6 +8,7 @@ import { SERVICE_NAME, SIDECAR_INJECTION_LABEL, commonLabels } from './names.js'
 export const INJECT_PATH = '/inject-sidecar';
 export const VALIDATE_PATH = '/validate-kuma-io-v1alpha1';
 export const VALIDATE_SECRET_PATH = '/validate-v1-secret';
+export const VALIDATE_POD_PATH = '/validate-v1-pod';
 export const DEFAULT_PATH = '/default-kuma-io-v1alpha1-mesh';
 export const OWNER_REFERENCE_PATH = '/owner-reference-kuma-io-v1alpha1';
 export const MUTATING_WEBHOOK_CONFIGURATION_NAME = 'ferry-admission-mutating-webhook-configuration';
@@ -113,6 +114,16 @@ export function validatingWebhookConfiguration(target: WebhookTarget): Record<st
         namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [target.namespace] }] },
         clientConfig: clientConfig(target, VALIDATE_SECRET_PATH),
         rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['secrets'] }],
+      },
+      {
+        // kuma.io/workload is the control plane's label to set
+        name: 'pod.validator.kuma-admission.kuma.io',
+        admissionReviewVersions: ['v1'],
+        failurePolicy: 'Fail',
+        sideEffects: 'None',
+        namespaceSelector: { matchExpressions: [{ key: SIDECAR_INJECTION_LABEL, operator: 'Exists' }, namespaceNameNotIn('kube-system')] },
+        clientConfig: clientConfig(target, VALIDATE_POD_PATH),
+        rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] }],
       },
     ],
   };

@@ -15,6 +15,7 @@ import { decodeAdmissionReview } from './decode-review.js';
 import { GARBAGE_COLLECTOR_USER } from './operation-check.js';
 import { addMeshOwnerReference } from './mesh-owner-reference.js';
 import { validateKumaSecret } from './secret-validation.js';
+import { validatePod } from './pod-validation.js';
 import type { Resource } from '../../core/resource.js';
 import { defaultKumaResource } from './resource-defaulting.js';
 import { validateKumaResource } from './resource-validation.js';
@@ -25,6 +26,7 @@ export const VALIDATE_KUMA_PATH = '/validate-kuma-io-v1alpha1';
 export const DEFAULT_KUMA_PATH = '/default-kuma-io-v1alpha1-mesh';
 export const OWNER_REFERENCE_PATH = '/owner-reference-kuma-io-v1alpha1';
 export const VALIDATE_SECRET_PATH = '/validate-v1-secret';
+export const VALIDATE_POD_PATH = '/validate-v1-pod';
 export const DEFAULT_WEBHOOK_PORT = 5443;
 
 // The webhook runtime Kuma builds on refuses bodies above 7 MiB.
@@ -65,6 +67,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     [INJECT_SIDECAR_PATH]: (request) =>
       injectSidecar(request, { injector: opts.injector, readNamespace: opts.readNamespace, meshExists: opts.meshExists }),
     [VALIDATE_KUMA_PATH]: (request) => validateKumaResource(request, { registry: opts.registry, allowedUsers }),
+    [VALIDATE_POD_PATH]: validatePod,
     [VALIDATE_SECRET_PATH]: (request) => validateKumaSecret(request, { mesh: opts.meshResource ?? (async () => undefined) }),
     [OWNER_REFERENCE_PATH]: (request) =>
       addMeshOwnerReference(request, { registry: opts.registry, meshUid: opts.meshUid ?? (async () => undefined) }),
