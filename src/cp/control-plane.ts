@@ -155,7 +155,10 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
     const tls = config.dpServer.tlsEnabled
       ? config.dpServer.tlsCertFile
         ? await loadCert(config.dpServer.tlsCertFile, config.dpServer.tlsKeyFile)
-        : await generateSelfSignedCert({ hosts: [os.hostname(), ...(host === '0.0.0.0' || host === '::' ? [] : [host])] })
+        : await generateSelfSignedCert({
+            // on Kubernetes, sidecars dial the control plane by its Service name
+            hosts: [os.hostname(), ...(host === '0.0.0.0' || host === '::' ? [] : [host]), ...(k8s?.controlPlaneHosts(config) ?? [])],
+          })
       : false;
     const bootstrap = createBootstrapHandler({
       resolveDataplane: storeDataplaneResolver(store, registry),

@@ -24,6 +24,11 @@ import { startWebhookServer } from '../k8s/webhook/index.js';
 
 export { createKubeConfig } from '../k8s/kube-client.js';
 
+/** The names the control plane's Service answers to in its namespace. */
+export function controlPlaneHosts(config: FerryConfig): string[] {
+  return serviceDnsNames(config.store.kubernetes.systemNamespace);
+}
+
 export function serviceAccountAuthenticator(kube: KubeConfig, logger: Logger): ServiceAccountTokenAuthenticator {
   return new ServiceAccountTokenAuthenticator(kube, logger.child({ component: 'dp-authn' }));
 }

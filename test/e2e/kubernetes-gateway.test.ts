@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
@@ -23,7 +24,7 @@ import { generateSelfSignedCert } from '../../src/dp/tls.js';
 import { customResourceKinds, KUMA_GROUP, KUMA_VERSION } from '../../src/k8s/kinds.js';
 import { CORE_V1_RESOURCES, FakeApiServer, jsonPatch, type KubeObject } from '../k8s/fake-apiserver.js';
 import { openSotw } from '../helpers/xds-clients.js';
-import { freePort, runCtl, startCpWithKnownCert, type RunningCp } from '../helpers/processes.js';
+import { freePort, runCtl, startCp, startCpWithKnownCert, type RunningCp } from '../helpers/processes.js';
 
 const NS = 'shop';
 const SYSTEM_NS = 'kuma-system';
@@ -337,5 +338,30 @@ describe('Kubernetes mode: an annotated ingress pod becomes a delegated gateway'
     });
     assert.equal(res.status, 404);
     assert.ok(fake.get('dataplanes', NS, 'backend-1'), 'other Dataplanes stay');
+  });
+
+  it('a second replica follows the elected leader and serves a DP certificate for the Service names', async () => {
+    const lease = () => fake.get('leases', SYSTEM_NS, 'cp-leader-lease')?.spec?.holderIdentity as string | undefined;
+    const leader = await eventually('the leader lease', () => lease());
+    const second = await startCp({
+      KUBECONFIG: join(dir, 'kubeconfig'),
+      FERRY_ENVIRONMENT: 'kubernetes',
+      FERRY_RUNTIME_KUBERNETES_ADMISSION_SERVER_ADDRESS: '127.0.0.1',
+      FERRY_RUNTIME_KUBERNETES_ADMISSION_SERVER_PORT: String(await freePort()),
+    });
+    try {
+      const { port } = new URL(second.dpUrl);
+      const san = await new Promise<string>((resolve, reject) => {
+        const socket = tlsConnect({ host: '127.0.0.1', port: Number(port), rejectUnauthorized: false, ALPNProtocols: ['h2'] }, () => {
+          resolve(socket.getPeerCertificate().subjectaltname ?? '');
+          socket.end();
+        });
+        socket.on('error', reject);
+      });
+      assert.match(san, /DNS:ferry-control-plane\.kuma-system\.svc\b/);
+      assert.equal(lease(), leader, 'the first replica keeps leading');
+    } finally {
+      await second.stop();
+    }
   });
 });
