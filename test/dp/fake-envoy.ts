@@ -40,12 +40,13 @@ const record = (entry) => fs.appendFileSync(path.join(dir, 'record.jsonl'), JSON
 const configIndex = args.indexOf('-c');
 const configFile = configIndex >= 0 ? args[configIndex + 1] : undefined;
 const bootstrap = configFile && fs.existsSync(configFile) ? fs.readFileSync(configFile, 'utf8') : undefined;
-record({ event: 'start', args, bootstrap });
-if (fs.existsSync(path.join(dir, 'exit-immediately'))) process.exit(1);
+// the handler goes in before the start is recorded: a test may signal as soon as it sees the start
 process.on('SIGTERM', () => {
   record({ event: 'sigterm' });
   if (!fs.existsSync(path.join(dir, 'ignore-sigterm'))) process.exit(0);
 });
+record({ event: 'start', args, bootstrap });
+if (fs.existsSync(path.join(dir, 'exit-immediately'))) process.exit(1);
 setInterval(() => {
   const crash = path.join(dir, 'crash');
   if (fs.existsSync(crash)) {
