@@ -1,27 +1,30 @@
 /**
  * Kubernetes mode: the controllers that turn pods and Services into mesh state (on the elected
- * leader), and the HTTPS admission webhook (sidecar injection, kuma.io validation). Started after
- * the store has synced.
+ * leader) and the HTTPS admission webhooks (sidecar injection, kuma.io defaulting, owner references
+ * and validation, Secrets, pods). Loaded only when `FERRY_ENVIRONMENT=kubernetes`, and started
+ * after the store has synced.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Namespace } from '@kubernetes/client-node';
-import { KUMA_GROUP, KUMA_VERSION } from '../k8s/kinds.js';
-import { statusCodeOf } from '../k8s/api-errors.js';
 import type { Logger } from 'pino';
 import { ConfigError, type FerryConfig } from '../config/config.js';
 import type { KindRegistry } from '../core/registry.js';
-import type { ResourceStore } from '../store/store.js';
 import { generateSelfSignedCert, loadCert, type ServerCert } from '../dp/tls.js';
-import { defaultInjectorConfig } from '../k8s/injector/defaults.js';
-import { serviceDnsNames, CONTROL_PLANE_NAME } from '../k8s/install/names.js';
+import { statusCodeOf } from '../k8s/api-errors.js';
 import { eventRecorder } from '../k8s/event-recorder.js';
+import { defaultInjectorConfig } from '../k8s/injector/defaults.js';
+import { CONTROL_PLANE_NAME, serviceDnsNames } from '../k8s/install/names.js';
+import { KUMA_GROUP, KUMA_VERSION } from '../k8s/kinds.js';
 import { startLeaderElection, type LeaderElector } from '../k8s/leader-election.js';
 import { startPodController } from '../k8s/pod-controller.js';
-import { startServiceController } from '../k8s/service-controller.js';
 import { ServiceAccountTokenAuthenticator } from '../k8s/service-account-authenticator.js';
+import { startServiceController } from '../k8s/service-controller.js';
 import { startWebhookServer } from '../k8s/webhook/index.js';
+import type { ResourceStore } from '../store/store.js';
 
+// What the control plane needs of Kubernetes before the store exists.
+export { startClusterIpSource } from '../k8s/cluster-ip-source.js';
 export { createKubeConfig } from '../k8s/kube-client.js';
 
 /** The names the control plane's Service answers to in its namespace. */
@@ -32,7 +35,6 @@ export function controlPlaneHosts(config: FerryConfig): string[] {
 export function serviceAccountAuthenticator(kube: KubeConfig, logger: Logger): ServiceAccountTokenAuthenticator {
   return new ServiceAccountTokenAuthenticator(kube, logger.child({ component: 'dp-authn' }));
 }
-export { startClusterIpSource } from '../k8s/cluster-ip-source.js';
 
 export interface KubernetesRuntimeOptions {
   config: FerryConfig;
