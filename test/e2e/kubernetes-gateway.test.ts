@@ -242,8 +242,10 @@ describe('Kubernetes mode: an annotated ingress pod becomes a delegated gateway'
   it('serves the gateway through the REST API, read-only', async () => {
     const res = await fetch(`${cp.apiUrl}/meshes/default/dataplanes/kong-0.${NS}`);
     assert.equal(res.status, 200);
-    const body = (await res.json()) as { networking: { gateway: { tags: Record<string, string> } } };
+    const body = (await res.json()) as { labels: Record<string, string>; networking: { gateway: { tags: Record<string, string> } } };
     assert.equal(body.networking.gateway.tags['kuma.io/service'], 'kong_shop_svc_80');
+    // what Kuma's GUI shows as the name of a Kubernetes object
+    assert.equal(body.labels['kuma.io/display-name'], 'kong-0');
     const put = await fetch(`${cp.apiUrl}/meshes/default/dataplanes/kong-0.${NS}`, { method: 'PUT', body: '{}' });
     assert.equal(put.status, 405);
 

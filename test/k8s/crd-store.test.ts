@@ -75,7 +75,7 @@ runStoreContract('kubernetes', async () => {
   return {
     store,
     peer,
-    traits: { serverAssignedCreationTime: true, namesUniqueAcrossMeshes: true },
+    traits: { serverAssignedCreationTime: true, namesUniqueAcrossMeshes: true, readLabels: (name) => ({ 'kuma.io/display-name': name }) },
     cleanup: async () => {
       await store.close();
       await peer.close();
@@ -258,7 +258,8 @@ describe('kubernetes store: changes made by others', () => {
     await until(async () => (await store.get('Dataplane', { mesh: 'default', name: 'pod-1.kuma-demo' })) !== undefined, 'pod-1 in the cache');
     const got = await store.get('Dataplane', { mesh: 'default', name: 'pod-1.kuma-demo' });
     assert.deepEqual(got!.spec, { networking: { address: '10.1.0.1' } });
-    assert.deepEqual(got!.meta.labels, { app: 'pod-1' });
+    // labels as Kuma reads a custom resource: the Kubernetes name is its display name
+    assert.deepEqual(got!.meta.labels, { app: 'pod-1', 'kuma.io/display-name': 'pod-1' });
     assert.deepEqual((await store.list('Dataplane')).items.map((r) => r.meta.name), ['pod-1.kuma-demo']);
     fake.patch('dataplanes', 'kuma-demo', 'pod-1', { spec: { networking: { address: '10.1.0.2' } } });
     fake.delete('dataplanes', 'kuma-demo', 'pod-1');

@@ -18,6 +18,8 @@ export interface BackendTraits {
   serverAssignedCreationTime?: boolean;
   /** Names of mesh-scoped resources are unique across meshes (Kubernetes: one namespace holds every mesh's objects). */
   namesUniqueAcrossMeshes?: boolean;
+  /** Labels the backend adds when reading a resource of this name (Kubernetes: `kuma.io/display-name`). */
+  readLabels?: (name: string) => Record<string, string>;
 }
 
 function waitForEvents(store: ResourceStore, count: number, match: (e: ChangeEvent) => boolean, timeoutMs = 3000) {
@@ -75,7 +77,7 @@ export function runStoreContract(backend: string, makeFixture: () => Promise<Sto
       const got = await store.get('Dataplane', { mesh, name: 'dp-1' });
       assert.ok(got);
       assert.deepEqual(got.spec, { networking: { address: '10.0.0.1' } });
-      assert.deepEqual(got.meta.labels, { team: 'a' });
+      assert.deepEqual(got.meta.labels, { team: 'a', ...fx.traits?.readLabels?.('dp-1') });
       assert.equal(got.meta.version, created.meta.version);
       assert.equal(await store.get('Dataplane', { mesh, name: 'nope' }), undefined);
       assert.equal(await store.get('Mesh', { mesh, name: 'dp-1' }), undefined, 'type is part of the key');
@@ -114,7 +116,7 @@ export function runStoreContract(backend: string, makeFixture: () => Promise<Sto
       assert.ok(u.meta.modificationTime.getTime() > c.meta.modificationTime.getTime());
       const got = await store.get('Dataplane', { mesh, name: 'u' });
       assert.deepEqual(got!.spec, { a: 2 });
-      assert.deepEqual(got!.meta.labels, { l: 'v' });
+      assert.deepEqual(got!.meta.labels, { l: 'v', ...fx.traits?.readLabels?.('u') });
     });
 
     it('refuses a stale version and loses no update', async () => {

@@ -138,12 +138,14 @@ function specOf(kind: KubernetesKind, obj: KubeObject): Spec {
   }
 }
 
-function labelsOf(meta: V1ObjectMeta): Labels {
+function labelsOf(kind: KubernetesKind, meta: V1ObjectMeta): Labels {
   const labels: Labels = { ...(meta.labels ?? {}) };
   for (const key of LABELS_KEPT_AS_ANNOTATIONS) {
     const value = meta.annotations?.[key];
     if (value !== undefined) labels[key] = value;
   }
+  // as Kuma reads custom resources: the Kubernetes name is the display name unless one was given
+  if (kind.storage === 'crd' && meta.name) labels['kuma.io/display-name'] ??= meta.name;
   return labels;
 }
 
@@ -164,7 +166,7 @@ export function toFerryResource(type: string, kind: KubernetesKind, obj: KubeObj
       version: meta.resourceVersion ?? '',
       creationTime,
       modificationTime: timeOf(meta.annotations?.[MODIFICATION_TIME_ANNOTATION]) ?? creationTime,
-      labels: labelsOf(meta),
+      labels: labelsOf(kind, meta),
     },
     spec: specOf(kind, obj),
   };
