@@ -167,6 +167,10 @@ describe('Kubernetes mode: an annotated ingress pod becomes a delegated gateway'
     const mesh = await eventually('mesh default', () => fake.get('meshes', undefined, 'default'));
     assert.equal(mesh.apiVersion, 'kuma.io/v1alpha1');
     assert.equal(mesh.kind, 'Mesh');
+    // and the mesh's default policy as a namespaced policy object of the system namespace
+    const allowAll = await eventually('the default traffic permission', () => fake.get('meshtrafficpermissions', SYSTEM_NS, 'allow-all-default'));
+    assert.equal(allowAll.metadata.labels['kuma.io/mesh'], 'default');
+    assert.deepEqual(allowAll.metadata.ownerReferences?.map((o: { kind: string; name: string }) => [o.kind, o.name]), [['Mesh', 'default']]);
   });
 
   it('creates Dataplanes for the backend and a delegated gateway for the ingress pod, and annotates the Service', async () => {
