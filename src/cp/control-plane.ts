@@ -55,6 +55,31 @@ function vipAllocator(store: ResourceStore, config: FerryConfig, logger: Logger)
   }
 }
 
+/** Runs `work` until it succeeds, backing off from 1 s to 30 s between attempts. */
+function retryInBackground(work: () => Promise<void>, logger: Logger): { stop(): void } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const attempt = (n: number) => {
+    work().then(
+      () => logger.debug('default resources in place'),
+      (err: unknown) => {
+        if (stopped) return;
+        const delay = Math.min(30_000, 1000 * 2 ** Math.min(n, 5));
+        logger.warn({ err: (err as Error).message, retryInMs: delay }, 'could not create the default resources yet, retrying');
+        timer = setTimeout(() => attempt(n + 1), delay);
+        timer.unref();
+      },
+    );
+  };
+  attempt(0);
+  return {
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
+
 async function ensureDefaultMesh(manager: ResourceManager, registry: KindRegistry, logger: Logger): Promise<void> {
   const meshKind = registry.mustGet('Mesh');
   if (await manager.find(meshKind, { mesh: '', name: 'default' })) return;
@@ -119,14 +144,20 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
   });
   let dpServer: RunningDpServer | undefined;
   let kubernetes: KubernetesRuntime | undefined;
+  let defaults: { stop(): void } | undefined;
   const serviceInsights = new ServiceInsightResyncer(store, logger.child({ component: 'service-insights' }));
 
   try {
     await clusterIps?.synced;
-    if (!config.defaults.skipMeshCreation) await ensureDefaultMesh(manager, registry, logger);
-    if (config.apiServer.authn.tokens.bootstrapAdminToken) {
-      await bootstrapAdminToken(manager, userTokens, logger.child({ component: 'authn' }), config.apiServer.http.port);
-    }
+    const createDefaults = async () => {
+      if (!config.defaults.skipMeshCreation) await ensureDefaultMesh(manager, registry, logger);
+      if (config.apiServer.authn.tokens.bootstrapAdminToken) {
+        await bootstrapAdminToken(manager, userTokens, logger.child({ component: 'authn' }), config.apiServer.http.port);
+      }
+    };
+    // On Kubernetes these writes pass the control plane's own admission webhooks, which the API server
+    // reaches only once this replica is ready: they are retried in the background after it is.
+    if (!kube) await createDefaults();
 
     const api = buildApiServer({
       registry,
@@ -215,6 +246,7 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
     const diagnosticsAddress = await diagnostics.listen({ host: config.apiServer.http.interface, port: config.diagnostics.serverPort });
 
     ready = true;
+    if (kube) defaults = retryInBackground(createDefaults, logger.child({ component: 'defaults' }));
     const dpAddress = dpServer.address;
     logger.info({ apiAddress, diagnosticsAddress, dpAddress, store: config.store.type, instanceId }, 'control plane started');
     const running = dpServer;
@@ -230,6 +262,7 @@ export async function startControlPlane(config: FerryConfig, logger: Logger): Pr
       dpAddress,
       async stop() {
         ready = false;
+        defaults?.stop();
         await runningKubernetes?.stop();
         await running.close();
         for (const s of servers) await s.close();

@@ -11,7 +11,6 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +21,7 @@ import { SecretSchema } from '../../gen/envoy/extensions/transport_sockets/tls/v
 import { TYPE_URL } from '../../src/xds/resources.js';
 import { generateSelfSignedCert } from '../../src/dp/tls.js';
 import { customResourceKinds, KUMA_GROUP, KUMA_VERSION } from '../../src/k8s/kinds.js';
-import { CORE_V1_RESOURCES, FakeApiServer, jsonPatch, type KubeObject } from '../k8s/fake-apiserver.js';
+import { CORE_V1_RESOURCES, FakeApiServer, type AdmissionWebhook, type KubeObject } from '../k8s/fake-apiserver.js';
 import { openSotw } from '../helpers/xds-clients.js';
 import { freePort, runCtl, startCp, startCpWithKnownCert, type RunningCp } from '../helpers/processes.js';
 
@@ -42,6 +41,20 @@ function resourceTypes() {
   ];
 }
 
+/** Ferry's webhooks as `ferryctl install control-plane` registers them (namespace selectors aside: each webhook judges that itself). */
+function ferryWebhooks(base: string, ca: string): AdmissionWebhook[] {
+  const kuma = (r: { group: string }) => r.group === KUMA_GROUP;
+  const core = (plural: string) => (r: { group: string; plural: string }) => r.group === '' && r.plural === plural;
+  return [
+    { name: 'namespace-kuma-injector.kuma.io', type: 'mutating', url: `${base}/inject-sidecar`, ca, matches: (r, op) => core('pods')(r) && op === 'CREATE' },
+    { name: 'mesh.defaulter.kuma-admission.kuma.io', type: 'mutating', url: `${base}/default-kuma-io-v1alpha1-mesh`, ca, matches: (r) => kuma(r) },
+    { name: 'owner-reference.kuma-admission.kuma.io', type: 'mutating', url: `${base}/owner-reference-kuma-io-v1alpha1`, ca, matches: (r, op) => kuma(r) && r.plural === 'meshtrafficpermissions' && op === 'CREATE' },
+    { name: 'validator.kuma-admission.kuma.io', type: 'validating', url: `${base}/validate-kuma-io-v1alpha1`, ca, matches: (r) => kuma(r) && r.plural !== 'dataplaneinsights' },
+    { name: 'secret.validator.kuma-admission.kuma.io', type: 'validating', url: `${base}/validate-v1-secret`, ca, matches: (r) => core('secrets')(r) },
+    { name: 'pod.validator.kuma-admission.kuma.io', type: 'validating', url: `${base}/validate-v1-pod`, ca, matches: (r) => core('pods')(r) },
+  ];
+}
+
 async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -50,24 +63,6 @@ async function eventually<T>(what: string, probe: () => T | undefined | Promise<
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-function postJson(url: string, body: unknown, ca: string): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { method: 'POST', ca, headers: { 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(text));
-        } catch (e) {
-          reject(new Error(`${res.statusCode}: ${text}`));
-        }
-      });
-    });
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
 }
 
 describe('Kubernetes mode: an annotated ingress pod becomes a delegated gateway', () => {
@@ -80,28 +75,16 @@ describe('Kubernetes mode: an annotated ingress pod becomes a delegated gateway'
   let webhookUrl = '';
   let dir = '';
 
-  /** What the API server does with a new pod: run it through the mutating webhook, then store it. */
-  async function admitAndCreate(pod: KubeObject): Promise<KubeObject> {
-    const review = await postJson(
-      `${webhookUrl}/inject-sidecar`,
-      {
-        apiVersion: 'admission.k8s.io/v1',
-        kind: 'AdmissionReview',
-        request: {
-          uid: `${pod.metadata.name}-uid`,
-          kind: { group: '', version: 'v1', kind: 'Pod' },
-          resource: { group: '', version: 'v1', resource: 'pods' },
-          namespace: pod.metadata.namespace,
-          operation: 'CREATE',
-          userInfo: { username: 'kubernetes-admin' },
-          object: pod,
-        },
-      },
-      webhookCa,
-    );
-    assert.equal(review.response.allowed, true, JSON.stringify(review.response));
-    const patch = JSON.parse(Buffer.from(review.response.patch, 'base64').toString('utf8'));
-    return fake.create('pods', jsonPatch(structuredClone(pod), patch) as KubeObject);
+  /** `kubectl create`: over HTTP, so the fake API server runs the object through Ferry's admission webhooks. */
+  async function kubectlCreate(path: string, object: KubeObject): Promise<{ status: number; body: any }> {
+    const res = await fetch(`${fake.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(object) });
+    return { status: res.status, body: await res.json() };
+  }
+
+  async function createPod(pod: KubeObject): Promise<KubeObject> {
+    const res = await kubectlCreate(`/api/v1/namespaces/${NS}/pods`, pod);
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return res.body;
   }
 
   /** What the kubelet reports once the pod runs. */
@@ -119,22 +102,7 @@ describe('Kubernetes mode: an annotated ingress pod becomes a delegated gateway'
   }
 
   before(async () => {
-    fake = await FakeApiServer.start({ resources: resourceTypes() });
-    fake.create('namespaces', { metadata: { name: SYSTEM_NS } });
     dir = mkdtempSync(join(tmpdir(), 'ferry-k8s-e2e-'));
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        'clusters: [{name: fake, cluster: {server: "' + fake.url + '", insecure-skip-tls-verify: true}}]',
-        'users: [{name: admin, user: {token: test}}]',
-        'contexts: [{name: fake, context: {cluster: fake, user: admin}}]',
-        'current-context: fake',
-        '',
-      ].join('\n'),
-    );
     const webhookCert = await generateSelfSignedCert({ hosts: ['127.0.0.1'] });
     writeFileSync(join(dir, 'tls.crt'), webhookCert.certPem);
     writeFileSync(join(dir, 'tls.key'), webhookCert.keyPem);
@@ -144,6 +112,23 @@ describe('Kubernetes mode: an annotated ingress pod becomes a delegated gateway'
     writeFileSync(join(dir, 'ca.crt'), sidecarCa);
     const webhookPort = await freePort();
     webhookUrl = `https://127.0.0.1:${webhookPort}`;
+    fake = await FakeApiServer.start({ resources: resourceTypes(), admission: ferryWebhooks(webhookUrl, webhookCa) });
+    fake.create('namespaces', { metadata: { name: SYSTEM_NS, labels: { 'kuma.io/sidecar-injection': 'false' } } });
+    const kubeconfig = join(dir, 'kubeconfig');
+    // the control plane runs as its service account, which Ferry's webhooks let write what it maintains
+    const cpToken = fake.issueServiceAccountToken(SYSTEM_NS, 'ferry-control-plane');
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: fake, cluster: {server: "' + fake.url + '", insecure-skip-tls-verify: true}}]',
+        `users: [{name: cp, user: {token: ${cpToken}}}]`,
+        'contexts: [{name: fake, context: {cluster: fake, user: cp}}]',
+        'current-context: fake',
+        '',
+      ].join('\n'),
+    );
     const started = await startCpWithKnownCert({
       KUBECONFIG: kubeconfig,
       FERRY_ENVIRONMENT: 'kubernetes',
@@ -187,9 +172,9 @@ describe('Kubernetes mode: an annotated ingress pod becomes a delegated gateway'
       metadata: { name: 'kong', namespace: NS },
       spec: { clusterIP: '10.96.0.20', selector: { app: 'kong' }, ports: [{ name: 'proxy', port: 80, targetPort: 8000, protocol: 'TCP' }] },
     } as KubeObject);
-    const backend1 = await admitAndCreate(appPod('backend-1', 'backend', 8080));
-    await admitAndCreate(appPod('backend-2', 'backend', 8080));
-    const kong = await admitAndCreate(appPod('kong-0', 'kong', 8000, { 'kuma.io/gateway': 'enabled' }));
+    const backend1 = await createPod(appPod('backend-1', 'backend', 8080));
+    await createPod(appPod('backend-2', 'backend', 8080));
+    const kong = await createPod(appPod('kong-0', 'kong', 8000, { 'kuma.io/gateway': 'enabled' }));
 
     // injected: ordinary pods redirect both ways, the gateway pod only outbound
     const initArgs = (pod: KubeObject) => (pod.spec.initContainers ?? []).find((c: { name: string }) => c.name === 'kuma-init')?.args ?? [];
@@ -241,6 +226,35 @@ describe('Kubernetes mode: an annotated ingress pod becomes a delegated gateway'
     });
     assert.equal(svc.metadata.annotations['ingress.kubernetes.io/service-upstream'], 'true');
     assert.equal(svc.metadata.annotations['nginx.ingress.kubernetes.io/service-upstream'], 'true');
+  });
+
+  it("runs kubectl's kuma.io objects through Ferry's webhooks: defaults, Mesh ownership and validation", async () => {
+    const policy = await kubectlCreate(`/apis/kuma.io/v1alpha1/namespaces/${NS}/meshtrafficpermissions`, {
+      apiVersion: 'kuma.io/v1alpha1',
+      kind: 'MeshTrafficPermission',
+      metadata: { name: 'kong-to-backend', namespace: NS, labels: { 'kuma.io/mesh': 'default' } },
+      spec: { targetRef: { kind: 'Mesh' }, from: [{ targetRef: { kind: 'MeshService', name: 'kong_shop_svc_80' }, default: { action: 'Allow' } }] },
+    } as KubeObject);
+    assert.equal(policy.status, 201, JSON.stringify(policy.body));
+    assert.equal(policy.body.metadata.labels['kuma.io/policy-role'], 'workload-owner');
+    assert.equal(policy.body.metadata.labels['k8s.kuma.io/namespace'], NS);
+    assert.deepEqual(policy.body.metadata.ownerReferences.map((o: { kind: string; name: string }) => [o.kind, o.name]), [['Mesh', 'default']]);
+    const listed = await eventually('the policy in the REST API', async () => {
+      const r = await fetch(`${cp.apiUrl}/meshes/default/meshtrafficpermissions/kong-to-backend.${NS}`);
+      return r.status === 200 ? ((await r.json()) as { labels: Record<string, string> }) : undefined;
+    });
+    assert.equal(listed.labels['kuma.io/policy-role'], 'workload-owner');
+
+    const bad = await kubectlCreate(`/apis/kuma.io/v1alpha1/namespaces/${NS}/dataplanes`, {
+      apiVersion: 'kuma.io/v1alpha1',
+      kind: 'Dataplane',
+      mesh: 'default',
+      metadata: { name: 'handmade', namespace: NS },
+      spec: { networking: { inbound: [{ port: 8080, tags: { 'kuma.io/service': 'x' } }] } },
+    } as KubeObject);
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.message, `admission webhook "validator.kuma-admission.kuma.io" denied the request: spec.networking.address: address can't be empty`);
+    assert.equal(fake.get('dataplanes', NS, 'handmade'), undefined);
   });
 
   it('serves the gateway through the REST API, read-only', async () => {

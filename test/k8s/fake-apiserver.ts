@@ -4,6 +4,7 @@
  * and 410 Expired. No kube-apiserver or envtest is available offline, so tests run against this.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { randomUUID, randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
@@ -54,8 +55,23 @@ export interface HookReply {
 /** Runs before a request is served; may change state (e.g. to provoke a conflict) or answer it outright. */
 export type RequestHook = (req: RequestInfo) => void | HookReply | Promise<void | HookReply>;
 
+/**
+ * An admission webhook the fake calls, as the API server calls those its webhook configurations
+ * name: on creates (POST) and replaces (PUT) over HTTP; mutating ones first, in order.
+ */
+export interface AdmissionWebhook {
+  name: string;
+  type: 'mutating' | 'validating';
+  /** Full HTTPS URL of the webhook path. */
+  url: string;
+  /** PEM the webhook's certificate is verified against. */
+  ca: string;
+  matches(resource: ResourceType, operation: 'CREATE' | 'UPDATE'): boolean;
+}
+
 export interface FakeApiServerOptions {
   resources?: ResourceType[];
+  admission?: AdmissionWebhook[];
   /** Watch events kept for resuming watches; older resourceVersions get 410 Expired. */
   historyLimit?: number;
   bookmarkIntervalMs?: number;
@@ -95,6 +111,7 @@ export class FakeApiServer {
   private readonly watchers = new Set<Watcher>();
   private readonly hooks: RequestHook[] = [];
   private readonly tokens = new Map<string, string>();
+  private readonly admission: AdmissionWebhook[];
   private readonly historyLimit: number;
   private readonly bookmarkIntervalMs: number;
   private rv = 0;
@@ -106,6 +123,7 @@ export class FakeApiServer {
     this.resources = options.resources ?? CORE_V1_RESOURCES;
     this.historyLimit = options.historyLimit ?? 10_000;
     this.bookmarkIntervalMs = options.bookmarkIntervalMs ?? 1000;
+    this.admission = options.admission ?? [];
     this.server = createServer((req, res) => void this.handle(req, res));
   }
 
@@ -242,6 +260,9 @@ export class FakeApiServer {
         this.startWatch(target, url.searchParams, res);
         return;
       }
+      if ((method === 'POST' && !target.name) || (method === 'PUT' && target.name)) {
+        body = await this.admit(method === 'POST' ? 'CREATE' : 'UPDATE', target, asObject(body), req.headers.authorization);
+      }
       const result = this.serve(method, target, url.searchParams, body, req.headers['content-type']);
       status = result.status;
       sendJson(res, result.status, result.body);
@@ -285,6 +306,43 @@ export class FakeApiServer {
     }
     if (method === 'DELETE' && target.name) return { status: 200, body: this.doDelete(target) };
     throw new HttpError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+  }
+
+  /** Runs the object through the admission webhooks that match; a denial becomes the API's error reply. */
+  private async admit(operation: 'CREATE' | 'UPDATE', target: Target, object: KubeObject, authorization: string | undefined): Promise<KubeObject> {
+    const r = target.resource;
+    const webhooks = this.admission.filter((w) => w.matches(r, operation));
+    const ordered = [...webhooks.filter((w) => w.type === 'mutating'), ...webhooks.filter((w) => w.type === 'validating')];
+    let current = object;
+    const username = authorization?.startsWith('Bearer ') ? (this.tokens.get(authorization.slice(7)) ?? 'kubernetes-admin') : 'kubernetes-admin';
+    const oldObject = operation === 'UPDATE' ? this.objects.get(this.key(target)) : undefined;
+    for (const webhook of ordered) {
+      const review = {
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        request: {
+          uid: randomUUID(),
+          kind: { group: r.group, version: r.version, kind: r.kind },
+          resource: { group: r.group, version: r.version, resource: r.plural },
+          name: current.metadata?.name,
+          namespace: target.namespace,
+          operation,
+          userInfo: { username },
+          object: current,
+          ...(oldObject ? { oldObject } : {}),
+        },
+      };
+      const reply = (await postJson(webhook.url, webhook.ca, review)) as { response?: { allowed?: boolean; patch?: string; status?: { code?: number; message?: string } } };
+      const response = reply.response ?? {};
+      if (!response.allowed) {
+        const code = response.status?.code && response.status.code >= 400 ? response.status.code : 403;
+        throw new HttpError(code, code === 422 ? 'Invalid' : 'Forbidden', `admission webhook "${webhook.name}" denied the request: ${response.status?.message ?? ''}`);
+      }
+      if (webhook.type === 'mutating' && response.patch) {
+        current = asObject(jsonPatch(structuredClone(current), JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8'))));
+      }
+    }
+    return current;
   }
 
   private reviewToken(body: unknown): unknown {
@@ -592,6 +650,24 @@ function statusBody(e: HttpError): unknown {
     ...(e.details ? { details: e.details } : {}),
     code: e.code,
   };
+}
+
+function postJson(url: string, ca: string, body: unknown): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method: 'POST', ca, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(text));
+        } catch {
+          reject(new HttpError(500, 'InternalError', `failed calling webhook: ${res.statusCode} ${text}`));
+        }
+      });
+    });
+    req.on('error', (e) => reject(new HttpError(500, 'InternalError', `failed calling webhook "${url}": ${e.message}`)));
+    req.end(JSON.stringify(body));
+  });
 }
 
 function write(res: ServerResponse, event: unknown): void {
