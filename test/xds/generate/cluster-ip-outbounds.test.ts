@@ -1,20 +1,16 @@
 /** Kubernetes ClusterIP outbounds: computed per mesh, served next to the VIP outbounds of transparent proxies. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { create, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import { NodeSchema } from '../../../gen/envoy/config/core/v3/base_pb.js';
 import { TYPE_URL } from '../../../src/xds/resources.js';
-import { ClusterSchema } from '../../../gen/envoy/config/cluster/v3/cluster_pb.js';
-import { ClusterLoadAssignmentSchema } from '../../../gen/envoy/config/endpoint/v3/endpoint_pb.js';
-import { ListenerSchema } from '../../../gen/envoy/config/listener/v3/listener_pb.js';
-import { RouteConfigurationSchema } from '../../../gen/envoy/config/route/v3/route_pb.js';
 import type { Resource } from '../../../src/core/resource.js';
-import { checkMessage } from '../../../src/envoy/validate-rules.js';
 import { clusterIpOutbounds, kubeServiceView, type KubeServiceView } from '../../../src/k8s/cluster-ip-outbounds.js';
 import { buildMeshState, type PlatformOutbounds } from '../../../src/xds/mesh-state.js';
 import { generateEnvoyConfig, type EnvoyConfig, type MeshSnapshot } from '../../../src/xds/generate/index.js';
 import { BUILTIN_MTLS, dataplane, endpointDataplane, mesh, proxyOf, renderConfig } from './fixtures.js';
 import { testControllerBase } from '../../helpers/xds-controller.js';
+import { configViolations } from './config-violations.js';
 
 const TP = { redirectPortOutbound: 15001, redirectPortInbound: 15006 };
 const BACKEND = 'backend_kuma-demo_svc_8080';
@@ -59,16 +55,6 @@ function snapshotFor(proxy: Resource, extra: Partial<MeshSnapshot> = {}): MeshSn
 const listenerNames = (config: EnvoyConfig) => config.listeners.map((l) => l.name);
 const outboundNames = (config: EnvoyConfig) => listenerNames(config).filter((n) => n.startsWith('outbound:') && !n.includes('passthrough'));
 
-function violations(config: EnvoyConfig): string[] {
-  const check = <D extends DescMessage>(schema: D, items: MessageShape<D>[], nameOf: (m: MessageShape<D>) => string) =>
-    items.flatMap((m) => checkMessage(schema, m).map((v) => `${nameOf(m)}: ${v.path}: ${v.message}`));
-  return [
-    ...check(ListenerSchema, config.listeners, (l) => l.name),
-    ...check(ClusterSchema, config.clusters, (c) => c.name),
-    ...check(ClusterLoadAssignmentSchema, config.endpoints, (e) => e.clusterName),
-    ...check(RouteConfigurationSchema, config.routes, (r) => r.name),
-  ];
-}
 
 describe('clusterIpOutbounds', () => {
   it('one outbound per mesh Service on ClusterIP:port, one per endpoint for headless Services', () => {
@@ -122,7 +108,7 @@ describe('ClusterIP outbounds in generation', () => {
     const web = out.listeners.get('outbound:10.96.0.20:80');
     assert.equal(web.filterChains[0].filters[0].name, 'envoy.filters.network.tcp_proxy');
     assert.equal(web.filterChains[0].filters[0].typedConfig.cluster, WEB);
-    assert.deepEqual(violations(config), []);
+    assert.deepEqual(configViolations(config), []);
   });
 
   it('comes on top of the VIP outbounds', () => {
@@ -189,7 +175,7 @@ describe('ClusterIP outbounds in generation', () => {
       proxyOf(sidecar, { adminPort: 9901 }),
     );
     assert.ok(outboundNames(config).includes('outbound:10.96.0.10:8080'));
-    assert.deepEqual(violations(config), []);
+    assert.deepEqual(configViolations(config), []);
   });
 });
 

@@ -4,23 +4,21 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { create, fromBinary, toBinary, toJson, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary, toJson } from '@bufbuild/protobuf';
 import { ApiVersion } from '../../../gen/envoy/config/core/v3/config_source_pb.js';
 import { SubjectAltNameMatcher_SanType } from '../../../gen/envoy/extensions/transport_sockets/tls/v3/common_pb.js';
 import { UpstreamTlsContextSchema } from '../../../gen/envoy/extensions/transport_sockets/tls/v3/tls_pb.js';
 import { ClusterSchema } from '../../../gen/envoy/config/cluster/v3/cluster_pb.js';
-import { ClusterLoadAssignmentSchema } from '../../../gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import { ListenerSchema } from '../../../gen/envoy/config/listener/v3/listener_pb.js';
-import { RouteConfigurationSchema } from '../../../gen/envoy/config/route/v3/route_pb.js';
 import { SecretSchema } from '../../../gen/envoy/extensions/transport_sockets/tls/v3/secret_pb.js';
 import { envoyRegistry } from '../../../src/envoy/type-registry.js';
 import type { Resource } from '../../../src/core/resource.js';
-import { checkMessage } from '../../../src/envoy/validate-rules.js';
 import { buildEndpointIndex, generateEnvoyConfig, type EnvoyConfig, type MeshSnapshot } from '../../../src/xds/generate/index.js';
 import { generateSecrets } from '../../../src/xds/generate/secrets.js';
 import { destinationClusterName } from '../../../src/xds/generate/subset-cluster-name.js';
 import { encodeSharedUpstreamMeshTls, meshSni, upstreamMeshTls } from '../../../src/xds/generate/tls-contexts.js';
 import { BUILTIN_MTLS, dataplane, endpointDataplane, mesh, proxyOf, renderConfig } from './fixtures.js';
+import { configViolations } from './config-violations.js';
 
 const svc = (service: string, extra: Record<string, string> = {}) => ({ 'kuma.io/service': service, ...extra });
 const BACKEND_US = destinationClusterName(svc('backend', { region: 'us' }));
@@ -406,16 +404,6 @@ describe('no key material in listeners or clusters', () => {
 });
 
 describe('every resource passes validate.rules with mTLS on', () => {
-  function violations(config: EnvoyConfig): string[] {
-    const check = <D extends DescMessage>(schema: D, items: MessageShape<D>[]) =>
-      items.flatMap((m) => checkMessage(schema, m).map((v) => `${schema.typeName}: ${v.path}: ${v.message}`));
-    return [
-      ...check(ListenerSchema, config.listeners),
-      ...check(ClusterSchema, config.clusters),
-      ...check(ClusterLoadAssignmentSchema, config.endpoints),
-      ...check(RouteConfigurationSchema, config.routes),
-    ];
-  }
 
   for (const [label, mtls] of [
     ['STRICT', STRICT],
@@ -429,7 +417,7 @@ describe('every resource passes validate.rules with mTLS on', () => {
       it(`${label}, ${kind}`, () => {
         const config = generate(snapshotWith(mtls, { tlsReadyServices: new Set(['backend']) }), dp, meta);
         assert.ok(config.clusters.length > 0);
-        assert.deepEqual(violations(config), []);
+        assert.deepEqual(configViolations(config), []);
       });
     }
   }
@@ -437,6 +425,6 @@ describe('every resource passes validate.rules with mTLS on', () => {
   it('the check reaches into the TLS context: an SNI over 255 bytes is reported', () => {
     const dp = dataplane('long', { networking: { address: '10.0.0.9', outbound: [{ port: 10009, tags: svc('backend', { note: 'x'.repeat(250) }) }] } });
     const config = generateEnvoyConfig({ ...snapshotWith(STRICT), dataplanes: [dp, ...peers] }, proxyOf(dp));
-    assert.match(violations(config).join('\n'), /sni/);
+    assert.match(configViolations(config).join('\n'), /sni/);
   });
 });

@@ -5,16 +5,11 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import { parse as parseYaml } from 'yaml';
-import { ClusterSchema } from '../../../gen/envoy/config/cluster/v3/cluster_pb.js';
-import { ClusterLoadAssignmentSchema } from '../../../gen/envoy/config/endpoint/v3/endpoint_pb.js';
-import { ListenerSchema } from '../../../gen/envoy/config/listener/v3/listener_pb.js';
-import { RouteConfigurationSchema } from '../../../gen/envoy/config/route/v3/route_pb.js';
-import { checkMessage } from '../../../src/envoy/validate-rules.js';
 import { buildEndpointIndex, generateEnvoyConfig, type EnvoyConfig, type MeshSnapshot } from '../../../src/xds/generate/index.js';
 import { conformanceFile } from '../../helpers/conformance.js';
 import { BUILTIN_MTLS, clone, configBytes, dataplane, endpointDataplane, goldenByType, mesh, pick, proxyOf, renderConfig, TYPE } from './fixtures.js';
+import { configViolations } from './config-violations.js';
 
 const GOLDENS = 'pkg/xds/generator/testdata/transparent-proxy';
 const TP = { redirectPortOutbound: 15001, redirectPortInbound: 15006 };
@@ -35,16 +30,6 @@ function names(config: EnvoyConfig) {
   };
 }
 
-function violations(config: EnvoyConfig): string[] {
-  const check = <D extends DescMessage>(schema: D, items: MessageShape<D>[], nameOf: (m: MessageShape<D>) => string) =>
-    items.flatMap((m) => checkMessage(schema, m).map((v) => `${nameOf(m)}: ${v.path}: ${v.message}`));
-  return [
-    ...check(ListenerSchema, config.listeners, (l) => l.name),
-    ...check(ClusterSchema, config.clusters, (c) => c.name),
-    ...check(ClusterLoadAssignmentSchema, config.endpoints, (e) => e.clusterName),
-    ...check(RouteConfigurationSchema, config.routes, (r) => r.name),
-  ];
-}
 
 const peers = [
   endpointDataplane('backend-1', '192.168.0.4', 8080, svc('backend', { 'kuma.io/protocol': 'http' })),
@@ -238,7 +223,7 @@ describe('VIP outbounds under a transparent proxy', () => {
       out.endpoints.get('backend').endpoints[0].lbEndpoints.map((e: any) => e.endpoint.address.socketAddress),
       [{ address: '192.168.0.4', portValue: 8080 }],
     );
-    assert.deepEqual(violations(config), []);
+    assert.deepEqual(configViolations(config), []);
   });
 
   it('VIP outbounds replace the spec outbounds, and share clusters and load assignments with explicit outbounds', () => {
@@ -329,7 +314,7 @@ describe('passthrough settings', () => {
     assert.deepEqual(clusters, ['inbound:passthrough:ipv4', 'inbound:passthrough:ipv6', NO_DESTINATION]);
     assert.ok(listeners.includes('outbound:passthrough:ipv4'));
     assert.ok(listeners.includes('inbound:passthrough:ipv4'));
-    assert.deepEqual(violations(config), []);
+    assert.deepEqual(configViolations(config), []);
   });
 
   it('an explicit passthrough true is the same as none', () => {
@@ -360,6 +345,6 @@ describe('passthrough settings', () => {
       proxyOf(dp, { adminPort: 9901, features: ['feature-strict-inbound-ports', 'feature-reuse-port'] }),
     );
     assert.ok(config.listeners.length > 6);
-    assert.deepEqual(violations(config), []);
+    assert.deepEqual(configViolations(config), []);
   });
 });

@@ -1,25 +1,10 @@
 /** Everything the generators produce, across a spread of proxies, passes the protos' validate.rules. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
-import { ListenerSchema } from '../../../gen/envoy/config/listener/v3/listener_pb.js';
-import { ClusterSchema } from '../../../gen/envoy/config/cluster/v3/cluster_pb.js';
-import { ClusterLoadAssignmentSchema } from '../../../gen/envoy/config/endpoint/v3/endpoint_pb.js';
-import { RouteConfigurationSchema } from '../../../gen/envoy/config/route/v3/route_pb.js';
-import { checkMessage } from '../../../src/envoy/validate-rules.js';
-import { generateEnvoyConfig, type EnvoyConfig } from '../../../src/xds/generate/index.js';
+import { generateEnvoyConfig } from '../../../src/xds/generate/index.js';
 import { dataplane, endpointDataplane, mesh, proxyOf } from './fixtures.js';
+import { configViolations } from './config-violations.js';
 
-function violations(config: EnvoyConfig): string[] {
-  const check = <D extends DescMessage>(schema: D, items: MessageShape<D>[], nameOf: (m: MessageShape<D>) => string) =>
-    items.flatMap((m) => checkMessage(schema, m).map((v) => `${schema.typeName} ${nameOf(m)}: ${v.path}: ${v.message}`));
-  return [
-    ...check(ListenerSchema, config.listeners, (l) => l.name),
-    ...check(ClusterSchema, config.clusters, (c) => c.name),
-    ...check(ClusterLoadAssignmentSchema, config.endpoints, (e) => e.clusterName),
-    ...check(RouteConfigurationSchema, config.routes, (r) => r.name),
-  ];
-}
 
 const peers = [
   endpointDataplane('web-1', '192.168.0.1', 8080, { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http', version: 'v1', 'kuma.io/zone': 'zone-1' }),
@@ -77,7 +62,7 @@ describe('generated resources pass validate.rules', () => {
       const snapshot = { mesh: mesh('default'), dataplanes: [dp, ...peers] };
       const config = generateEnvoyConfig(snapshot, proxyOf(dp, meta));
       assert.ok(config.listeners.length + config.clusters.length > 0);
-      assert.deepEqual(violations(config), []);
+      assert.deepEqual(configViolations(config), []);
     });
   }
 });
